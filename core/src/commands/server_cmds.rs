@@ -1,0 +1,18 @@
+//! Server commands. (Skeleton: PING and ECHO only.)
+
+use super::{Ctx, errors};
+use crate::resp::Frame;
+
+/// PING [message]
+pub fn ping(_ctx: &mut Ctx, argv: &[Vec<u8>]) -> Frame {
+    match argv.len() {
+        1 => Frame::Simple("PONG".into()),
+        2 => Frame::Bulk(argv[1].clone()),
+        _ => Frame::error(errors::wrong_args("ping")),
+    }
+}
+
+/// ECHO message
+pub fn echo(_ctx: &mut Ctx, argv: &[Vec<u8>]) -> Frame {
+    Frame::Bulk(argv[1].clone())
+}

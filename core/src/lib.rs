@@ -1,0 +1,38 @@
+//! # replscope-core
+//!
+//! The replication engine behind ReplScope: virtual Redis 7.0 nodes as
+//! sans-IO state machines. Nothing here reads a clock, opens a socket or uses
+//! a global random generator: time goes in as an explicit `now` (virtual unix
+//! milliseconds) and randomness comes from a seeded RNG, so the same inputs
+//! give the same bytes on native and on wasm.
+//!
+//! ## Layout
+//! - [`resp`]: RESP2 frames, command encoding (the replication stream is just
+//!   encoded commands) and incremental parsers.
+//! - [`keyspace`]: 16 databases of typed values and their expiry times.
+//! - [`commands`]: the command table, one module per command family, and the
+//!   [`commands::Ctx`] a command runs in.
+//! - [`config`]: Redis configuration parameters with Redis's names and syntax.
+//! - [`server`]: one node's state (keyspace, stats, replication IDs and the
+//!   stream it feeds) and the propagation rules (SELECT, MULTI/EXEC wrapping).
+//! - [`backlog`]: the replication backlog.
+//! - [`rdb`]: Redis 7.0 RDB snapshot encoding and decoding.
+//! - [`node`]: [`node::Node`], the sans-IO entry point: commands in, replies
+//!   and events out.
+//! - [`util`]: number parsing and formatting shared with Redis semantics.
+
+pub mod backlog;
+pub mod commands;
+pub mod config;
+pub mod keyspace;
+pub mod node;
+pub mod rdb;
+pub mod resp;
+pub mod server;
+pub mod util;
+
+/// The crate version, shown by the UI (and `INFO server` as `replscope_version`).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The Redis version ReplScope models.
+pub const REDIS_VERSION: &str = "7.0.15";

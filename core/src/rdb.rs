@@ -1,0 +1,1 @@
+//! RDB snapshots. (Skeleton: filled in by the RDB work.)

@@ -1,0 +1,205 @@
+//! `Server`: everything one Redis node knows apart from its connections —
+//! keyspace, configuration, statistics, its replication identity and the
+//! replication stream it feeds. Commands operate on it through
+//! [`crate::commands::Ctx`].
+
+use rand_chacha::ChaCha8Rng;
+use rand_core::SeedableRng;
+
+use crate::backlog::ReplicationBacklog;
+use crate::config::Config;
+use crate::keyspace::Keyspace;
+use crate::resp::encode_command;
+
+/// Counters shown by `INFO stats`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub total_commands_processed: u64,
+    pub expired_keys: u64,
+    pub keyspace_hits: u64,
+    pub keyspace_misses: u64,
+    pub sync_full: u64,
+    pub sync_partial_ok: u64,
+    pub sync_partial_err: u64,
+}
+
+/// Whether this node is a master or follows one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Role {
+    Master,
+    /// `REPLICAOF host port` was given.
+    Replica { host: String, port: u16 },
+}
+
+/// The master side of replication: the node's replication IDs and offset,
+/// and the stream it feeds to replicas (and to its own backlog).
+///
+/// Field names follow `INFO replication`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReplicationStream {
+    pub master_replid: String,
+    pub master_replid2: String,
+    pub master_repl_offset: u64,
+    /// `-1` in INFO when there is no second ID.
+    pub second_repl_offset: i64,
+    pub backlog: Option<ReplicationBacklog>,
+    /// The db the last emitted command ran in; `None` forces a `SELECT`
+    /// before the next write (after a full sync, or on a new master).
+    pub stream_db: Option<usize>,
+    /// True when someone consumes the stream (a backlog or a replica). Redis
+    /// does not advance the offset of a master that never had a replica.
+    pub replicas_attached: usize,
+    /// Bytes produced since the owner last drained them; the replication
+    /// layer hands them to replicas.
+    pub outgoing: Vec<u8>,
+}
+
+/// The replid Redis shows in `master_replid2` when there is none.
+pub const NULL_REPLID: &str = "0000000000000000000000000000000000000000";
+
+impl ReplicationStream {
+    fn new(replid: String) -> Self {
+        ReplicationStream {
+            master_replid: replid,
+            master_replid2: NULL_REPLID.into(),
+            master_repl_offset: 0,
+            second_repl_offset: -1,
+            backlog: None,
+            stream_db: None,
+            replicas_attached: 0,
+            outgoing: Vec::new(),
+        }
+    }
+
+    /// `replicationFeedSlaves`: appends one command to the stream, preceded
+    /// by `SELECT` when the stream's db differs. `db = None` is for commands
+    /// that are db-independent (EXEC, PING, REPLCONF GETACK).
+    pub fn feed<A: AsRef<[u8]>>(&mut self, db: Option<usize>, argv: &[A]) {
+        if self.backlog.is_none() && self.replicas_attached == 0 {
+            return;
+        }
+        let start = self.outgoing.len();
+        if let Some(db) = db {
+            if self.stream_db != Some(db) {
+                encode_command(&[b"SELECT".as_slice(), db.to_string().as_bytes()], &mut self.outgoing);
+                self.stream_db = Some(db);
+            }
+        }
+        encode_command(argv, &mut self.outgoing);
+        let new = &self.outgoing[start..];
+        self.master_repl_offset += new.len() as u64;
+        if let Some(backlog) = &mut self.backlog {
+            backlog.append(new);
+        }
+    }
+
+    /// Creates the backlog the way Redis does when the first replica
+    /// attaches: it starts right after the current offset, and the stream's
+    /// db is forgotten so the next write carries a `SELECT`.
+    pub fn create_backlog(&mut self, size: u64) {
+        self.backlog = Some(ReplicationBacklog::new(size, self.master_repl_offset));
+        self.stream_db = None;
+    }
+
+    /// Takes the bytes fed since the last call.
+    pub fn take_outgoing(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.outgoing)
+    }
+}
+
+/// One line of a node's own log, in Redis's wording.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LogLine {
+    pub t_ms: u64,
+    pub text: String,
+}
+
+/// A command queued for propagation in the current execution unit
+/// (Redis's `server.also_propagate`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingPropagation {
+    pub db: Option<usize>,
+    pub argv: Vec<Vec<u8>>,
+}
+
+/// The state of one Redis node, minus its connections.
+#[derive(Clone, Debug)]
+pub struct Server {
+    pub name: String,
+    pub config: Config,
+    pub keyspace: Keyspace,
+    pub stats: Stats,
+    pub role: Role,
+    pub repl: ReplicationStream,
+    /// Seeded, so SPOP, replids and everything random are reproducible.
+    pub rng: ChaCha8Rng,
+    pub log: Vec<LogLine>,
+    /// Virtual unix time (ms) the node started, for `uptime_in_seconds`.
+    pub start_ms: u64,
+    /// Writes accepted since the last snapshot (`rdb_changes_since_last_save`).
+    pub dirty: u64,
+    pending: Vec<PendingPropagation>,
+}
+
+impl Server {
+    pub fn new(name: impl Into<String>, config: Config, seed: u64, now_ms: u64) -> Self {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let replid = random_replid(&mut rng);
+        Server {
+            name: name.into(),
+            keyspace: Keyspace::new(config.databases),
+            config,
+            stats: Stats::default(),
+            role: Role::Master,
+            repl: ReplicationStream::new(replid),
+            rng,
+            log: Vec::new(),
+            start_ms: now_ms,
+            dirty: 0,
+            pending: Vec::new(),
+        }
+    }
+
+    /// True if this node follows a master.
+    pub fn is_replica(&self) -> bool {
+        matches!(self.role, Role::Replica { .. })
+    }
+
+    /// Queues `argv` (run in `db`) for propagation at the end of the current
+    /// execution unit (`alsoPropagate`).
+    pub fn propagate(&mut self, db: Option<usize>, argv: Vec<Vec<u8>>) {
+        self.dirty += 1;
+        self.pending.push(PendingPropagation { db, argv });
+    }
+
+    /// Ends an execution unit (`propagatePendingCommands`): one pending write
+    /// is fed bare; two or more are wrapped in `MULTI` … `EXEC` so replicas
+    /// apply them atomically.
+    pub fn flush_propagation(&mut self) {
+        let pending = std::mem::take(&mut self.pending);
+        match pending.len() {
+            0 => {}
+            1 => self.repl.feed(pending[0].db, &pending[0].argv),
+            _ => {
+                self.repl.feed(pending[0].db, &[b"MULTI".as_slice()]);
+                for p in &pending {
+                    self.repl.feed(p.db, &p.argv);
+                }
+                self.repl.feed(None, &[b"EXEC".as_slice()]);
+            }
+        }
+    }
+
+    /// Appends a line to the node's log.
+    pub fn log(&mut self, t_ms: u64, text: impl Into<String>) {
+        self.log.push(LogLine { t_ms, text: text.into() });
+    }
+}
+
+/// A new 40-hex-digit replication ID from the node's seeded RNG.
+pub fn random_replid(rng: &mut ChaCha8Rng) -> String {
+    use rand_core::Rng;
+    let mut bytes = [0u8; 20];
+    rng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
