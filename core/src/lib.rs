@@ -19,12 +19,16 @@
 //! - [`rdb`]: Redis 7.0 RDB snapshot encoding and decoding.
 //! - [`node`]: [`node::Node`], the sans-IO entry point: commands in, replies
 //!   and events out.
+//! - [`long_double`], [`double`]: float arithmetic and formatting exactly as
+//!   Redis does it (x87 long double for INCRBYFLOAT, `d2string` for scores).
 //! - [`util`]: number parsing and formatting shared with Redis semantics.
 
 pub mod backlog;
 pub mod commands;
 pub mod config;
+pub mod double;
 pub mod keyspace;
+pub mod long_double;
 pub mod node;
 pub mod rdb;
 pub mod resp;

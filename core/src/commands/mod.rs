@@ -158,14 +158,29 @@ pub mod errors {
     }
 }
 
-/// Every command, sorted by name for binary search.
-pub static COMMANDS: &[CommandSpec] = &[
-    // Filled in alphabetical order; see each module for the handler docs.
-    CommandSpec { name: "echo", arity: 2, flags: flags::FAST | flags::STALE, handler: server_cmds::echo },
-    CommandSpec { name: "get", arity: 2, flags: flags::READONLY | flags::FAST, handler: strings::get },
-    CommandSpec { name: "ping", arity: -1, flags: flags::FAST, handler: server_cmds::ping },
-    CommandSpec { name: "set", arity: -3, flags: flags::WRITE | flags::DENYOOM, handler: strings::set },
+/// Every family's table. Each module owns its own `COMMANDS` slice so the
+/// families can grow independently; [`table`] merges and sorts them once.
+const FAMILIES: &[&[CommandSpec]] = &[
+    strings::COMMANDS,
+    keys::COMMANDS,
+    expire::COMMANDS,
+    lists::COMMANDS,
+    hashes::COMMANDS,
+    sets::COMMANDS,
+    zsets::COMMANDS,
+    server_cmds::COMMANDS,
+    transactions::COMMANDS,
 ];
+
+/// All commands sorted by name (built once, then binary-searched).
+pub fn table() -> &'static [&'static CommandSpec] {
+    static TABLE: std::sync::OnceLock<Vec<&'static CommandSpec>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut all: Vec<&'static CommandSpec> = FAMILIES.iter().flat_map(|f| f.iter()).collect();
+        all.sort_by_key(|c| c.name);
+        all
+    })
+}
 
 /// Finds a command by name, case-insensitively.
 pub fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
@@ -177,7 +192,8 @@ pub fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
         *d = s.to_ascii_lowercase();
     }
     let lower = &lower[..name.len()];
-    COMMANDS.binary_search_by(|c| c.name.as_bytes().cmp(lower)).ok().map(|i| &COMMANDS[i])
+    let table = table();
+    table.binary_search_by(|c| c.name.as_bytes().cmp(lower)).ok().map(|i| table[i])
 }
 
 #[cfg(test)]
@@ -186,7 +202,7 @@ mod tests {
 
     #[test]
     fn table_is_sorted_and_unique() {
-        for w in COMMANDS.windows(2) {
+        for w in table().windows(2) {
             assert!(w[0].name < w[1].name, "{} must sort before {}", w[0].name, w[1].name);
         }
     }

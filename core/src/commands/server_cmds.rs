@@ -16,3 +16,11 @@ pub fn ping(_ctx: &mut Ctx, argv: &[Vec<u8>]) -> Frame {
 pub fn echo(_ctx: &mut Ctx, argv: &[Vec<u8>]) -> Frame {
     Frame::Bulk(argv[1].clone())
 }
+
+use super::{CommandSpec, flags};
+
+/// This family's commands.
+pub static COMMANDS: &[CommandSpec] = &[
+    CommandSpec { name: "echo", arity: 2, flags: flags::FAST | flags::STALE, handler: echo },
+    CommandSpec { name: "ping", arity: -1, flags: flags::FAST, handler: ping },
+];

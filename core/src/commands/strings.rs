@@ -23,3 +23,11 @@ pub fn set(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Frame {
     ctx.propagate(argv.to_vec());
     Frame::ok()
 }
+
+use super::{CommandSpec, flags};
+
+/// This family's commands.
+pub static COMMANDS: &[CommandSpec] = &[
+    CommandSpec { name: "get", arity: 2, flags: flags::READONLY | flags::FAST, handler: get },
+    CommandSpec { name: "set", arity: -3, flags: flags::WRITE | flags::DENYOOM, handler: set },
+];
