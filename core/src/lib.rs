@@ -25,8 +25,10 @@
 
 pub mod backlog;
 pub mod commands;
+pub mod expiry;
 pub mod config;
 pub mod double;
+pub mod glob;
 pub mod keyspace;
 pub mod long_double;
 pub mod node;

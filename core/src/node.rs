@@ -37,6 +37,12 @@ impl Node {
         reply
     }
 
+    /// Periodic work due at `now_ms` (Redis's `serverCron`): active expiry
+    /// of keys, on masters only (see [`crate::expiry`]).
+    pub fn cron(&mut self, now_ms: u64) {
+        crate::expiry::active_expire_cycle(&mut self.server, now_ms);
+    }
+
     /// The state of a client connection, if it exists.
     pub fn client(&self, client: ClientId) -> Option<&ClientState> {
         self.clients.get(&client)

@@ -123,12 +123,19 @@ impl Ctx<'_> {
     }
 
     /// Looks a key up for reading (`lookupKeyRead`): expired keys are absent.
+    /// Every read lookup counts a `keyspace_hits` or `keyspace_misses` (Redis
+    /// 7.0 counts them in `lookupKey` for all non-write lookups: GET, EXISTS,
+    /// TYPE, TTL, MGET per key, …); write lookups count nothing.
     pub fn lookup_read(&mut self, key: &[u8]) -> Option<&Value> {
-        if self.expire_if_needed(key) {
-            return None;
-        }
+        let expired = self.expire_if_needed(key);
         let i = self.client.db;
-        self.server.keyspace.db(i).get(key)
+        let found = !expired && self.server.keyspace.db(i).contains(key);
+        if found {
+            self.server.stats.keyspace_hits += 1;
+        } else {
+            self.server.stats.keyspace_misses += 1;
+        }
+        if found { self.server.keyspace.db(i).get(key) } else { None }
     }
 
     /// Looks a key up for writing (`lookupKeyWrite`).
