@@ -86,7 +86,7 @@ fn copy_options_and_errors() {
     assert_eq!(h.cmd("COPY t3 t4 FOO"), "-ERR syntax error\r\n");
     assert_eq!(h.cmd("COPY t3 t4 DB"), "-ERR syntax error\r\n");
     assert_eq!(h.cmd("COPY t3 t4 DB 0 REPLACE"), ":1\r\n");
-    assert_eq!(h.stream(), enc(&["SELECT 0", "COPY t3 t4", "COPY t3 t4 REPLACE", "COPY t3 t4 DB 1", "COPY t3 t4 DB 0 REPLACE"]));
+    assert_eq!(h.stream(), enc(&["COPY t3 t4", "COPY t3 t4 REPLACE", "COPY t3 t4 DB 1", "COPY t3 t4 DB 0 REPLACE"]));
     assert_eq!(h.node.server.keyspace.db(1).expire_at(b"t4"), Some(T0 + 100_000));
 }
 
