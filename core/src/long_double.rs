@@ -233,7 +233,7 @@ fn parse_decimal(s: &[u8]) -> Option<Magnitude> {
     // value = digits × 10^dec_exp
     let dec_exp = exp - frac.len() as i64;
     let magnitude = digits.len() as i64 + dec_exp; // value < 10^magnitude
-    if magnitude > 4934 || magnitude < -4952 {
+    if !(-4952..=4934).contains(&magnitude) {
         return Some(Magnitude::OutOfRange);
     }
     let mut num = Big::from_u64(0);
@@ -266,7 +266,7 @@ fn parse_hex(s: &[u8]) -> Option<Magnitude> {
     }
     let e0 = exp - 4 * frac.len() as i64;
     let top = num.bits() as i64 + e0; // value < 2^top
-    if top > 16385 || top < -16447 {
+    if !(-16447..=16385).contains(&top) {
         return Some(Magnitude::OutOfRange);
     }
     Some(Magnitude::Exact { num, den: Big::from_u64(1), e0 })

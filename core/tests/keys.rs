@@ -109,3 +109,26 @@ fn randomkey_is_seeded_and_skips_expired_keys_on_a_master() {
     let second: Vec<String> = (0..5).map(|_| again.cmd("RANDOMKEY")).collect();
     assert_eq!(first, second, "same seed, same picks");
 }
+
+#[test]
+fn odd_arguments_never_panic() {
+    let weird: &[&[u8]] = &[b"", b"0", b"-1", b"9223372036854775807", b"-9223372036854775808", b"EX", b"px", b"GET",
+        b"nx\0x", b"\xff\xfe", b"1e4932", b"0x1p3", b"*", b"[", b"\\", b"KEEPTTL", b"DB", b"REPLACE", b"PERSIST", b"k"];
+    let cmds = ["get", "set", "setnx", "setex", "psetex", "getset", "getdel", "getex", "mget", "mset", "msetnx", "incr",
+        "decr", "incrby", "decrby", "incrbyfloat", "append", "strlen", "setrange", "getrange", "substr", "del", "unlink",
+        "exists", "type", "keys", "rename", "renamenx", "randomkey", "copy", "expire", "pexpire", "expireat", "pexpireat",
+        "ttl", "pttl", "expiretime", "pexpiretime", "persist"];
+    let mut h = H::master();
+    let mut seed = 1u64;
+    for _ in 0..20_000 {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        let cmd = cmds[(seed >> 33) as usize % cmds.len()];
+        let n = (seed >> 20) as usize % 6;
+        let mut argv: Vec<&[u8]> = vec![cmd.as_bytes()];
+        for i in 0..n {
+            argv.push(weird[(seed >> (i * 5)) as usize % weird.len()]);
+        }
+        h.run(&argv);
+        h.advance(seed % 3);
+    }
+}

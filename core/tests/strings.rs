@@ -287,7 +287,7 @@ fn write_to_lazily_expired_key_wraps_del_and_write_in_multi() {
 fn keyspace_hits_and_misses_count_read_lookups_only() {
     // Observed with CONFIG RESETSTAT around each command.
     let mut h = H::master();
-    let mut check = |h: &mut H, line: &str, hits: u64, misses: u64| {
+    let check = |h: &mut H, line: &str, hits: u64, misses: u64| {
         let before = (h.node.server.stats.keyspace_hits, h.node.server.stats.keyspace_misses);
         h.cmd(line);
         let s = &h.node.server.stats;

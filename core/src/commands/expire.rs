@@ -61,7 +61,7 @@ fn expire_generic(ctx: &mut Ctx, argv: &[Vec<u8>], relative: bool, seconds: bool
     // Negative numbers are allowed (they delete the key); only overflow of
     // the unit conversion or of the addition is refused.
     if seconds {
-        if when > i64::MAX / 1000 || when < i64::MIN / 1000 {
+        if !(i64::MIN / 1000..=i64::MAX / 1000).contains(&when) {
             return invalid_expire(cmd);
         }
         when *= 1000;

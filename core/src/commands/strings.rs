@@ -312,10 +312,8 @@ pub fn getex(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Frame {
             ctx.db().set_expire(key, ms as u64);
             ctx.propagate(vec![b"PEXPIREAT".to_vec(), key.clone(), ms.to_string().into_bytes()]);
         }
-        None if opts.persist => {
-            if ctx.db().persist(key) {
-                ctx.propagate(vec![b"PERSIST".to_vec(), key.clone()]);
-            }
+        None if opts.persist && ctx.db().persist(key) => {
+            ctx.propagate(vec![b"PERSIST".to_vec(), key.clone()]);
         }
         None => {}
     }
@@ -339,7 +337,7 @@ pub fn mget(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Frame {
 
 /// Shared by MSET and MSETNX.
 fn mset_generic(ctx: &mut Ctx, argv: &[Vec<u8>], nx: bool, name: &str) -> Frame {
-    if argv.len() % 2 == 0 {
+    if argv.len().is_multiple_of(2) {
         return Frame::error(errors::wrong_args(name));
     }
     if nx {
