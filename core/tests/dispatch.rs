@@ -354,3 +354,41 @@ fn stats_count_calls_not_rejections_or_queueing() {
     // MULTI, EXEC, and the two commands EXEC ran.
     assert_eq!(n.server.stats.total_commands_processed, 4);
 }
+
+/// Containers (CONFIG, CLIENT, COMMAND…) present in the table are checked
+/// by dispatch, like Redis 7.0.15 does (observed: `CONFIG FOO` →
+/// `ERR unknown subcommand 'FOO'. Try CONFIG HELP.`, `CONFIG GET` → `ERR
+/// wrong number of arguments for 'config|get' command`, and either inside
+/// MULTI makes EXEC answer EXECABORT).
+#[test]
+fn container_subcommands_are_checked_before_the_handler() {
+    use replscope_core::node::containers::CONTAINERS;
+    for container in CONTAINERS.iter().filter(|c| commands::lookup(c.name.as_bytes()).is_some()) {
+        let mut n = node();
+        let upper = container.name.to_ascii_uppercase();
+        let argv = |words: &[&str]| words.iter().map(|w| w.as_bytes().to_vec()).collect::<Vec<_>>();
+        assert_eq!(
+            n.execute(0, C, argv(&[container.name, "Nope", "x"])),
+            Frame::error(format!("ERR unknown subcommand 'Nope'. Try {upper} HELP."))
+        );
+        for sub in container.subcommands {
+            // One argument too many for fixed arities, one too few otherwise.
+            let argc = if sub.arity >= 0 { sub.arity as usize + 1 } else { (-sub.arity) as usize - 1 };
+            if argc < 2 {
+                continue;
+            }
+            let mut words = vec![container.name, &sub.name[..]];
+            words.resize(argc, "x");
+            assert_eq!(
+                n.execute(0, C, argv(&words)),
+                Frame::error(format!("ERR wrong number of arguments for '{}|{}' command", container.name, sub.name)),
+            );
+        }
+        assert_eq!(n.execute(0, C, argv(&["MULTI"])), Frame::ok());
+        n.execute(0, C, argv(&[&upper, "nope"]));
+        assert_eq!(
+            n.execute(0, C, argv(&["EXEC"])),
+            Frame::error("EXECABORT Transaction discarded because of previous errors.")
+        );
+    }
+}
