@@ -3,23 +3,53 @@
 //! Everything goes in with an explicit `now` (virtual unix ms) and comes out
 //! as data: replies, the replication stream, events. Nothing here reads a
 //! clock, touches a socket or uses a global RNG.
+//!
+//! Clients talk to a node in one of two ways:
+//! - [`Node::client_bytes`]: raw bytes, exactly what a socket would carry
+//!   (multibulk or inline, split anywhere); the reply is raw bytes too, and
+//!   a protocol error or QUIT closes the connection as Redis does;
+//! - [`Node::execute`]: one already-split argv, one [`Frame`] back.
+//!
+//! Both go through [`dispatch::process_command`], Redis's `processCommand`.
+
+pub mod containers;
+pub mod dispatch;
 
 use std::collections::BTreeMap;
 
-use crate::commands::{self, ClientState, Ctx, errors, flags};
+use crate::commands::ClientState;
 use crate::config::Config;
-use crate::resp::Frame;
+use crate::resp::parser::PROTO_IOBUF_LEN;
+use crate::resp::{Frame, RequestParser};
 use crate::server::Server;
 
 /// Identifies one client connection of a node.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ClientId(pub u64);
 
+/// What a node sends back for bytes a client sent.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClientOutput {
+    /// The replies, encoded, in order.
+    pub reply_bytes: Vec<u8>,
+    /// True if the node closes the connection after sending `reply_bytes`
+    /// (protocol error, QUIT). The client's state is gone; the same
+    /// [`ClientId`] used again is a new connection.
+    pub close: bool,
+}
+
+/// One client connection: its command state and its unparsed input.
+#[derive(Debug, Default)]
+struct Connection {
+    state: ClientState,
+    parser: RequestParser,
+}
+
 /// One virtual Redis node.
 #[derive(Debug)]
 pub struct Node {
     pub server: Server,
-    clients: BTreeMap<ClientId, ClientState>,
+    clients: BTreeMap<ClientId, Connection>,
 }
 
 impl Node {
@@ -29,12 +59,58 @@ impl Node {
     }
 
     /// Runs one client command (Redis's `processCommand` + `call`) and
-    /// returns its reply. The client is created on first use.
+    /// returns its reply. The client is created on first use; QUIT replies
+    /// `+OK` and forgets the client.
     pub fn execute(&mut self, now_ms: u64, client: ClientId, argv: Vec<Vec<u8>>) -> Frame {
-        let mut state = self.clients.remove(&client).unwrap_or_default();
-        let reply = process_command(&mut self.server, &mut state, now_ms, &argv);
-        self.clients.insert(client, state);
-        reply
+        let mut conn = self.clients.remove(&client).unwrap_or_default();
+        let processed = dispatch::process_command(&mut self.server, &mut conn.state, now_ms, &argv);
+        if !processed.close {
+            self.clients.insert(client, conn);
+        }
+        processed.reply
+    }
+
+    /// Feeds bytes a client sent and runs every complete request in them.
+    ///
+    /// Redis reads at most 16 KB ([`PROTO_IOBUF_LEN`]) from a socket before
+    /// parsing, and its 64 KB line limits are checked after each read; the
+    /// bytes are fed in slices of that size so those limits trip exactly
+    /// as they would on a real server receiving the same bytes at once.
+    /// Requests before a protocol error are run and answered; the error
+    /// reply is the last thing sent before the close.
+    pub fn client_bytes(&mut self, now_ms: u64, client: ClientId, bytes: &[u8]) -> ClientOutput {
+        let mut conn = self.clients.remove(&client).unwrap_or_default();
+        let mut out = ClientOutput::default();
+        'reads: for chunk in bytes.chunks(PROTO_IOBUF_LEN) {
+            conn.parser.feed(chunk);
+            loop {
+                match conn.parser.next_request() {
+                    Ok(Some(argv)) => {
+                        let processed = dispatch::process_command(&mut self.server, &mut conn.state, now_ms, &argv);
+                        processed.reply.encode_into(&mut out.reply_bytes);
+                        if processed.close {
+                            out.close = true;
+                            break 'reads;
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        Frame::Error(e.0).encode_into(&mut out.reply_bytes);
+                        out.close = true;
+                        break 'reads;
+                    }
+                }
+            }
+        }
+        if !out.close {
+            self.clients.insert(client, conn);
+        }
+        out
+    }
+
+    /// The client hung up: its state (selected db, open MULTI) is dropped.
+    pub fn disconnect(&mut self, client: ClientId) {
+        self.clients.remove(&client);
     }
 
     /// Periodic work due at `now_ms` (Redis's `serverCron`): active expiry
@@ -45,38 +121,8 @@ impl Node {
 
     /// The state of a client connection, if it exists.
     pub fn client(&self, client: ClientId) -> Option<&ClientState> {
-        self.clients.get(&client)
+        self.clients.get(&client).map(|c| &c.state)
     }
-}
-
-/// Checks a command against the table and the node's state, then runs it.
-fn process_command(server: &mut Server, client: &mut ClientState, now_ms: u64, argv: &[Vec<u8>]) -> Frame {
-    let Some(name) = argv.first() else {
-        return Frame::error("ERR Protocol error: empty command");
-    };
-    let Some(spec) = commands::lookup(name) else {
-        return Frame::error(unknown_command(argv));
-    };
-    if !spec.arity_ok(argv.len()) {
-        return Frame::error(errors::wrong_args(spec.name));
-    }
-    if spec.has(flags::WRITE) && server.is_replica() && server.config.replica_read_only {
-        return Frame::error(errors::READONLY);
-    }
-    server.stats.total_commands_processed += 1;
-    let mut ctx = Ctx { server, client, now_ms };
-    let reply = (spec.handler)(&mut ctx, argv);
-    ctx.server.flush_propagation();
-    reply
-}
-
-/// `ERR unknown command 'foo', with args beginning with: 'a' 'b' `.
-fn unknown_command(argv: &[Vec<u8>]) -> String {
-    let mut msg = format!("ERR unknown command '{}', with args beginning with: ", String::from_utf8_lossy(&argv[0]));
-    for arg in argv.iter().skip(1) {
-        msg.push_str(&format!("'{}' ", String::from_utf8_lossy(arg)));
-    }
-    msg
 }
 
 #[cfg(test)]

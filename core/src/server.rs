@@ -138,6 +138,16 @@ pub struct Server {
     pub start_ms: u64,
     /// Writes accepted since the last snapshot (`rdb_changes_since_last_save`).
     pub dirty: u64,
+    /// Replica side: true while the link to the master is up (Redis's
+    /// `repl_state == REPL_STATE_CONNECTED`). With
+    /// `replica-serve-stale-data no`, a replica whose link is down answers
+    /// MASTERDOWN. The replication layer keeps it current.
+    pub master_link_up: bool,
+    /// Master side: replicas whose last ACK is at most
+    /// `min-replicas-max-lag` seconds old (`repl_good_slaves_count`). Writes
+    /// get NOREPLICAS while it is below `min-replicas-to-write`. The
+    /// replication layer keeps it current.
+    pub good_replicas: u64,
     pending: Vec<PendingPropagation>,
 }
 
@@ -156,6 +166,8 @@ impl Server {
             log: Vec::new(),
             start_ms: now_ms,
             dirty: 0,
+            master_link_up: false,
+            good_replicas: 0,
             pending: Vec::new(),
         }
     }
