@@ -9,7 +9,7 @@
 //! |---|---|---|
 //! | string | — | 0 (int-encoded / LZF / raw, see [`Encoder::string`]) |
 //! | list | always | 18 quicklist of listpacks, nodes cut at 8 KB like `RPUSH` |
-//! | hash | ≤ 128 fields, fields and values ≤ 64 bytes | 16 listpack |
+//! | hash | ≤ 512 fields, fields and values ≤ 64 bytes | 16 listpack |
 //! | hash | otherwise | 4 |
 //! | set | ≤ 512 members, all integers | 11 intset |
 //! | set | otherwise | 2 |
@@ -24,14 +24,19 @@ use super::{intset, listpack, opcode, score, types, ReplInfo, SaveInfo, RDB_VERS
 use crate::keyspace::{Db, Keyspace, Value};
 use crate::util::parse_strict_i64;
 
-/// `hash-max-listpack-entries` / `zset-max-listpack-entries` default.
-pub const MAX_LISTPACK_ENTRIES: usize = 128;
+/// `hash-max-listpack-entries` default (512 in 7.0, unlike zsets).
+pub const HASH_MAX_LISTPACK_ENTRIES: usize = 512;
+/// `zset-max-listpack-entries` default.
+pub const ZSET_MAX_LISTPACK_ENTRIES: usize = 128;
 /// `hash-max-listpack-value` / `zset-max-listpack-value` default.
 pub const MAX_LISTPACK_VALUE: usize = 64;
 /// `set-max-intset-entries` default.
 pub const MAX_INTSET_ENTRIES: usize = 512;
 /// `list-max-listpack-size -2`: quicklist nodes of at most 8 KB.
 pub const LIST_NODE_MAX_BYTES: usize = 8192;
+/// Redis's `SIZE_ESTIMATE_OVERHEAD`: what a listpack entry may add beyond
+/// the element's own bytes, estimated generously.
+const LIST_ENTRY_OVERHEAD_ESTIMATE: usize = 8;
 /// Elements this large get a quicklist node of their own ("plain" node).
 const LIST_PLAIN_ELEMENT: usize = 1 << 30;
 /// Quicklist node containers.
@@ -134,7 +139,7 @@ impl Encoder {
                 types::LIST_QUICKLIST_2
             }
             Value::Hash(map) => {
-                let small = map.len() <= MAX_LISTPACK_ENTRIES
+                let small = map.len() <= HASH_MAX_LISTPACK_ENTRIES
                     && map.iter().all(|(f, v)| f.len() <= MAX_LISTPACK_VALUE && v.len() <= MAX_LISTPACK_VALUE);
                 if small {
                     let mut lp = listpack::ListpackBuilder::new();
@@ -176,7 +181,7 @@ impl Encoder {
             }
             Value::ZSet(zset) => {
                 let small =
-                    zset.len() <= MAX_LISTPACK_ENTRIES && zset.iter().all(|(m, _)| m.len() <= MAX_LISTPACK_VALUE);
+                    zset.len() <= ZSET_MAX_LISTPACK_ENTRIES && zset.iter().all(|(m, _)| m.len() <= MAX_LISTPACK_VALUE);
                 if small {
                     let mut lp = listpack::ListpackBuilder::new();
                     for (m, s) in zset.iter() {
@@ -200,8 +205,8 @@ impl Encoder {
 
     /// A quicklist as `RPUSH` of every element into an empty list builds it
     /// (`_quicklistNodeAllowInsert` with `list-max-listpack-size -2`): an
-    /// element joins the tail node while the node's size plus the element
-    /// plus Redis's overhead estimate stays within 8 KB.
+    /// element joins the tail node while the node's size plus the element's
+    /// length plus a flat 8-byte estimate of its overhead stays within 8 KB.
     fn quicklist<'a>(&mut self, items: impl Iterator<Item = &'a [u8]>) {
         enum Node {
             Packed(Vec<u8>),
@@ -218,17 +223,9 @@ impl Encoder {
                 nodes.push(Node::Plain(item.to_vec()));
                 continue;
             }
-            let overhead = (if sz < 254 { 1 } else { 5 })
-                + if sz < 64 {
-                    1
-                } else if sz < 16384 {
-                    2
-                } else {
-                    5
-                };
             let fits = current
                 .as_ref()
-                .is_some_and(|lp| lp.total_bytes() + sz + overhead <= LIST_NODE_MAX_BYTES);
+                .is_some_and(|lp| lp.total_bytes() + sz + LIST_ENTRY_OVERHEAD_ESTIMATE <= LIST_NODE_MAX_BYTES);
             if !fits {
                 if let Some(lp) = current.take() {
                     nodes.push(Node::Packed(lp.finish()));

@@ -27,7 +27,7 @@
 //!   insertion order. Compare snapshots per key.
 //! - Encodings follow the contents (what Redis holds after loading), not the
 //!   history: a list is cut into quicklist nodes as `RPUSH` would cut it, a
-//!   hash that once grew past 128 fields and shrank is written as a listpack.
+//!   hash that once grew past 512 fields and shrank is written as a listpack.
 //!
 //! # Modules
 //! - [`encode`]: the writer; [`decode`](mod@decode): the reader.
