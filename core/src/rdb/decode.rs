@@ -5,6 +5,7 @@
 use indexmap::{IndexMap, IndexSet};
 use std::collections::VecDeque;
 
+use super::ziplist::Pair;
 use super::{intset, listpack, lzf, opcode, score, types, ziplist, RdbError, Snapshot, RDB_VERSION};
 use crate::keyspace::{Keyspace, SortedSet, Value};
 
@@ -80,9 +81,12 @@ pub fn decode_with(bytes: &[u8], databases: usize) -> Result<Snapshot, RdbError>
                 if target.contains(&key) {
                     return Err(RdbError::DuplicateKey(key));
                 }
-                target.put(key.clone(), value);
-                if let Some(when) = when {
-                    target.set_expire(&key, when);
+                match when {
+                    Some(when) => {
+                        target.put(key.clone(), value);
+                        target.set_expire(&key, when);
+                    }
+                    None => target.put(key, value),
                 }
             }
         }
@@ -213,8 +217,8 @@ fn read_value(r: &mut Reader, ty: u8) -> Result<Option<Value>, RdbError> {
     Ok((!empty).then_some(value))
 }
 
-fn pairs(items: Vec<Vec<u8>>) -> Result<Vec<(Vec<u8>, Vec<u8>)>, RdbError> {
-    if items.len() % 2 != 0 {
+fn pairs(items: Vec<Vec<u8>>) -> Result<Vec<Pair>, RdbError> {
+    if !items.len().is_multiple_of(2) {
         return Err(RdbError::Corrupt("odd number of elements in a field/value encoding"));
     }
     let mut it = items.into_iter();
@@ -225,7 +229,7 @@ fn pairs(items: Vec<Vec<u8>>) -> Result<Vec<(Vec<u8>, Vec<u8>)>, RdbError> {
     Ok(out)
 }
 
-fn hash_from_pairs(pairs: Vec<(Vec<u8>, Vec<u8>)>) -> Result<Value, RdbError> {
+fn hash_from_pairs(pairs: Vec<Pair>) -> Result<Value, RdbError> {
     let mut map = IndexMap::with_capacity(pairs.len());
     for (f, v) in pairs {
         if map.insert(f, v).is_some() {

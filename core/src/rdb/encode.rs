@@ -226,11 +226,10 @@ impl Encoder {
             let fits = current
                 .as_ref()
                 .is_some_and(|lp| lp.total_bytes() + sz + LIST_ENTRY_OVERHEAD_ESTIMATE <= LIST_NODE_MAX_BYTES);
-            if !fits {
-                if let Some(lp) = current.take() {
+            if !fits
+                && let Some(lp) = current.take() {
                     nodes.push(Node::Packed(lp.finish()));
                 }
-            }
             current.get_or_insert_with(listpack::ListpackBuilder::new).push(item);
         }
         if let Some(lp) = current.take() {
@@ -272,8 +271,8 @@ impl Encoder {
     /// bytes are LZF-compressed when `rdbcompression yes` and that saves at
     /// least 4 bytes; everything else is length + bytes.
     pub fn string(&mut self, s: &[u8]) {
-        if s.len() <= 11 {
-            if let Some(v) = parse_strict_i64(s) {
+        if s.len() <= 11
+            && let Some(v) = parse_strict_i64(s) {
                 if let Ok(v8) = i8::try_from(v) {
                     self.out.extend_from_slice(&[0xc0, v8 as u8]);
                     return;
@@ -287,16 +286,14 @@ impl Encoder {
                     return;
                 }
             }
-        }
-        if self.compression && s.len() > 20 {
-            if let Some(packed) = self.lzf.compress(s, s.len() - 4) {
+        if self.compression && s.len() > 20
+            && let Some(packed) = self.lzf.compress(s, s.len() - 4) {
                 self.out.push(0xc3);
                 self.len(packed.len() as u64);
                 self.len(s.len() as u64);
                 self.out.extend_from_slice(&packed);
                 return;
             }
-        }
         self.len(s.len() as u64);
         self.out.extend_from_slice(s);
     }

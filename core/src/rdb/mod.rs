@@ -312,6 +312,24 @@ mod tests {
         assert_eq!(decoded.aux_field("redis-ver"), Some(&b"7.0.15"[..]));
     }
 
+    #[test]
+    fn server_snapshot_carries_repl_info_once_there_is_a_backlog() {
+        let mut server = Server::new("m", crate::config::Config::default(), 7, 1_700_000_000_123);
+        server.keyspace.db_mut(2).put(b"k".to_vec(), Value::String(b"v".to_vec()));
+        let plain = decode(&encode(&server, 1_700_000_005_000)).unwrap();
+        assert_eq!(plain.repl_id(), None);
+        assert_eq!(plain.ctime(), Some(1_700_000_005));
+        assert_eq!(plain.keyspace, server.keyspace);
+
+        server.repl.create_backlog(1 << 20);
+        server.repl.master_repl_offset = 42;
+        server.repl.stream_db = Some(2);
+        let with_repl = decode(&encode(&server, 1_700_000_005_000)).unwrap();
+        assert_eq!(with_repl.repl_id(), Some(server.repl.master_replid.as_str()));
+        assert_eq!(with_repl.repl_offset(), Some(42));
+        assert_eq!(with_repl.repl_stream_db(), Some(2));
+    }
+
     fn hex(s: &str) -> Vec<u8> {
         (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
     }

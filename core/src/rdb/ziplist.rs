@@ -10,6 +10,9 @@
 //! `<zmlen u8> (<len> key <len> <free u8> value <free bytes>)… <0xFF>`, where
 //! `<len>` is one byte below 254 or `0xFE` + u32 LE.
 
+/// A field and its value.
+pub type Pair = (Vec<u8>, Vec<u8>);
+
 /// Parses a ziplist into its elements (integers rendered in decimal).
 pub fn parse_ziplist(zl: &[u8]) -> Result<Vec<Vec<u8>>, &'static str> {
     const BOUNDS: &str = "ziplist entry out of bounds";
@@ -101,7 +104,7 @@ pub fn parse_ziplist(zl: &[u8]) -> Result<Vec<Vec<u8>>, &'static str> {
 }
 
 /// Parses a zipmap into field/value pairs.
-pub fn parse_zipmap(zm: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, &'static str> {
+pub fn parse_zipmap(zm: &[u8]) -> Result<Vec<Pair>, &'static str> {
     const BOUNDS: &str = "zipmap entry out of bounds";
     let mut pos = 1;
     let mut out = Vec::new();
