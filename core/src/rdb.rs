@@ -1,1 +1,0 @@
-//! RDB snapshots. (Skeleton: filled in by the RDB work.)
