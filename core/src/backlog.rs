@@ -24,12 +24,16 @@
 //!   a connected replica whose output is stuck pins its current block, and
 //!   trimming stops there, so the backlog grows past its size (up to the
 //!   client-output-buffer-limit that eventually disconnects the replica).
-//! - **Incremental.** One trim pass drops at most 10 blocks; Redis runs one
+//! - **Incremental.** One trim pass drops at most 64 blocks; Redis runs one
 //!   after each new block, after a replica moves to its next block, after a
 //!   replica is freed and after `CONFIG SET repl-backlog-size`, and one of up
-//!   to 100 blocks in every event-loop iteration (`beforeSleep`). Each
-//!   mutating call here models one such event-loop iteration, so it ends with
-//!   the 100-block pass.
+//!   to 640 blocks in every event-loop iteration (`beforeSleep`). Only a
+//!   pipelined client can see the in-between state (measured: shrinking a
+//!   full 10mb backlog to 16kb drops exactly 64 blocks before the next
+//!   pipelined INFO; the rest go in `beforeSleep`). Each public mutating call
+//!   here models one whole event-loop iteration, so it ends with the 640-block
+//!   pass; [`ReplicationBacklog::set_size`], [`ReplicationBacklog::trim`] and
+//!   [`ReplicationBacklog::before_sleep`] expose the steps.
 //!
 //! A replica tells the backlog what it still needs with [`ReplicationBacklog::pin`]
 //! ("replica X still needs bytes from offset O"), and lets go with
@@ -46,7 +50,7 @@ pub const BLOCK_HEADER_BYTES: u64 = 40;
 /// `sizeof(listNode)`, counted in `mem_total_replication_buffers`.
 pub const LIST_NODE_BYTES: u64 = 24;
 /// `REPL_BACKLOG_TRIM_BLOCKS_PER_CALL`.
-pub const TRIM_BLOCKS_PER_CALL: usize = 10;
+pub const TRIM_BLOCKS_PER_CALL: usize = 64;
 /// `beforeSleep` trims at ten times the normal speed.
 pub const BEFORE_SLEEP_TRIM_BLOCKS: usize = 10 * TRIM_BLOCKS_PER_CALL;
 
@@ -236,7 +240,7 @@ impl ReplicationBacklog {
     }
 
     /// `feedReplicationBuffer`: fill the last block, then add blocks for the
-    /// rest, trying a 10-block trim after each new block.
+    /// rest, trying a 64-block trim after each new block.
     fn feed(&mut self, mut piece: &[u8]) {
         while !piece.is_empty() {
             if let Some(tail) = self.blocks.back_mut() {
@@ -263,9 +267,15 @@ impl ReplicationBacklog {
     /// smaller size trims (incrementally) right away, a larger one only lets
     /// future history grow (and future blocks be larger).
     pub fn resize(&mut self, new_size: u64) {
-        self.size = new_size.max(MIN_BACKLOG_SIZE);
+        self.set_size(new_size);
         self.trim(TRIM_BLOCKS_PER_CALL);
         self.before_sleep();
+    }
+
+    /// Only changes the configured size (raised to 16384), trimming nothing:
+    /// a step of [`Self::resize`] for callers that model the event loop.
+    pub fn set_size(&mut self, new_size: u64) {
+        self.size = new_size.max(MIN_BACKLOG_SIZE);
     }
 
     /// Replica `replica` still needs bytes from `offset` on (the next byte it
@@ -300,7 +310,7 @@ impl ReplicationBacklog {
         self.pins.values().copied().min()
     }
 
-    /// `beforeSleep`'s pass: up to 100 blocks per event-loop iteration.
+    /// `beforeSleep`'s pass: up to 640 blocks per event-loop iteration.
     pub fn before_sleep(&mut self) {
         self.trim(BEFORE_SLEEP_TRIM_BLOCKS);
     }

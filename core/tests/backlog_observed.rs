@@ -865,3 +865,67 @@ fn model_reproduces_every_observed_write() {
         assert!(events.next().is_none());
     }
 }
+
+/// The master of the sweep after 300 × `SET k <40000 x's>` (first write with SELECT).
+fn filled(size: u64, pin: Option<u64>) -> ReplicationBacklog {
+    let mut backlog = ReplicationBacklog::new(size, 0);
+    if let Some(offset) = pin {
+        backlog.pin(1, offset);
+    }
+    let set = set_k(40000);
+    let mut first = SELECT_0.to_vec();
+    first.extend_from_slice(&set);
+    backlog.append(&first);
+    for _ in 1..300 {
+        backlog.append(&set);
+    }
+    backlog
+}
+
+fn state(b: &ReplicationBacklog) -> (u64, u64, u64, u64) {
+    (b.last_offset(), b.first_byte_offset(), b.histlen(), b.mem_total_replication_buffers())
+}
+
+/// Real: `--repl-backlog-size 10mb`, consuming replica, 300 writes of 40000
+/// bytes, then `CONFIG SET repl-backlog-size 16kb` pipelined with INFO: the
+/// INFO in the same event-loop iteration saw 64 blocks gone (one trim call),
+/// 150 ms later everything beyond one block was gone (beforeSleep).
+#[test]
+fn shrinking_trims_64_blocks_per_call_then_before_sleep_finishes() {
+    let mut backlog = filled(10 << 20, None);
+    assert_eq!(state(&backlog), (12009023, 1522153, 10486871, 10508456));
+    let mut stepwise = backlog.clone();
+    stepwise.set_size(16 * 1024);
+    stepwise.trim(replscope_core::backlog::TRIM_BLOCKS_PER_CALL);
+    assert_eq!((stepwise.first_byte_offset(), stepwise.histlen()), (4083689, 7925335));
+    assert_eq!(stepwise.mem_total_replication_buffers(), 7942824);
+    stepwise.before_sleep();
+    assert_eq!(state(&stepwise), (12009023, 11972857, 36167, 40984));
+    backlog.resize(16 * 1024);
+    assert_eq!(state(&backlog), state(&stepwise));
+    // Growing again keeps the history; later 100000-byte writes use blocks
+    // of up to 64 KiB request (1mb / 16).
+    backlog.resize(1 << 20);
+    assert_eq!(state(&backlog), (12009023, 11972857, 36167, 40984));
+    let set = set_k(100000);
+    let expect = [(12109054, 136198, 143432), (12209085, 236229, 245880), (12309116, 336260, 348328)];
+    for (offset, histlen, mem) in expect {
+        backlog.append(&set);
+        assert_eq!(state(&backlog), (offset, 11972857, histlen, mem));
+    }
+}
+
+/// Real: `--repl-backlog-size 16kb`, a raw replica with a 4 KiB receive
+/// buffer that never reads after the RDB; 300 writes of 40000 bytes. The
+/// kernel buffers absorbed the stream up to offset 2800280, so the replica's
+/// output pinned the block starting at 2800281 and the backlog grew to 9 MB.
+/// Once the replica was gone, one event-loop iteration later the backlog was
+/// back to one block past its size.
+#[test]
+fn stalled_replica_pins_the_backlog_until_it_leaves() {
+    let mut backlog = filled(16 * 1024, Some(2800281));
+    assert_eq!(state(&backlog), (12009023, 2800281, 9208743, 9247304));
+    assert_eq!(backlog.blocks().next().map(|b| b.pinned_by), Some(1));
+    backlog.unpin(1);
+    assert_eq!(state(&backlog), (12009023, 11977841, 31183, 41008));
+}
