@@ -850,13 +850,10 @@ fn model_reproduces_every_observed_write() {
                 backlog.append(&set);
             }
             let offset = backlog.last_offset();
-            if let Some(&&(at, off, first, histlen, mem)) = events.peek() {
-                if at == n {
-                    assert_eq!(offset, off, "size {size} value {value_len} write {n}: offset");
-                    assert_eq!(backlog.histlen(), histlen, "size {size} value {value_len} write {n}: histlen");
-                    expect = (first, mem);
-                    events.next();
-                }
+            if let Some(&(_, off, first, histlen, mem)) = events.next_if(|e| e.0 == n) {
+                assert_eq!(offset, off, "size {size} value {value_len} write {n}: offset");
+                assert_eq!(backlog.histlen(), histlen, "size {size} value {value_len} write {n}: histlen");
+                expect = (first, mem);
             }
             let got = (backlog.first_byte_offset(), backlog.mem_total_replication_buffers());
             assert_eq!(got, expect, "size {size} value {value_len} write {n}: (first_byte_offset, mem)");
