@@ -15,7 +15,9 @@
 //! - [`config`]: Redis configuration parameters with Redis's names and syntax.
 //! - [`server`]: one node's state (keyspace, stats, replication IDs and the
 //!   stream it feeds) and the propagation rules (SELECT, MULTI/EXEC wrapping).
-//! - [`backlog`]: the replication backlog.
+//! - [`backlog`]: the replication backlog, kept as Redis 7.0 keeps it (a list
+//!   of allocator-sized blocks trimmed whole, pinned by lagging replicas).
+//! - [`psync`]: the master's answer to `PSYNC`: `+CONTINUE` or `+FULLRESYNC`, and why.
 //! - [`rdb`]: Redis 7.0 RDB snapshot encoding and decoding.
 //! - [`node`]: [`node::Node`], the sans-IO entry point: commands in, replies
 //!   and events out.
@@ -32,6 +34,7 @@ pub mod glob;
 pub mod keyspace;
 pub mod long_double;
 pub mod node;
+pub mod psync;
 pub mod rdb;
 pub mod resp;
 pub mod server;
