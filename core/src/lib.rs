@@ -19,6 +19,8 @@
 //!   of allocator-sized blocks trimmed whole, pinned by lagging replicas).
 //! - [`psync`]: the master's answer to `PSYNC`: `+CONTINUE` or `+FULLRESYNC`, and why.
 //! - [`rdb`]: Redis 7.0 RDB snapshot encoding and decoding.
+//! - [`net`]: connections, addresses and actions: the vocabulary between a
+//!   node and the network that carries its bytes.
 //! - [`node`]: [`node::Node`], the sans-IO entry point: commands in, replies
 //!   and events out.
 //! - [`long_double`], [`double`]: float arithmetic and formatting exactly as
@@ -33,6 +35,7 @@ pub mod double;
 pub mod glob;
 pub mod keyspace;
 pub mod long_double;
+pub mod net;
 pub mod node;
 pub mod psync;
 pub mod rdb;
