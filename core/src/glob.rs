@@ -12,8 +12,8 @@
 //! - an empty string matches only the empty pattern: `**` does not match
 //!   `""` (Redis's loop never runs on an empty string);
 //! - an unterminated set (`[abc`) ends at the end of the pattern;
-//! - `[a-]` is the range from `a` to `]`, because a range needs only three
-//!   pattern bytes.
+//! - `[a-]` is a range between `a` and `]` (swapped to `]`..`a`), because a
+//!   range needs only three pattern bytes.
 //!
 //! Every token other than `*` consumes exactly one byte, so a single
 //! backtracking point (the last `*`) is enough: the result equals Redis's
@@ -172,7 +172,9 @@ mod tests {
         assert!(m("[\\]]", "]"));
         assert!(m("[abc", "b")); // unterminated set ends the pattern
         assert!(!m("[abc", "bx"));
-        assert!(m("[a-]", "b")); // `a-]` is a range up to `]`
+        // `a-]` is the range between `]` and `a` (swapped): `_` is inside.
+        assert!(m("[a-]", "_"));
+        assert!(!m("[a-]", "b"));
         assert!(!m("[]", "a"));
     }
 
