@@ -554,7 +554,7 @@ fn split_words(value: &[u8]) -> Vec<&[u8]> {
 fn parse_save(value: &[u8]) -> Result<String, &'static str> {
     const INVALID: &str = "Invalid save parameters";
     let words = split_words(value);
-    if words.len() % 2 != 0 {
+    if !words.len().is_multiple_of(2) {
         return Err(INVALID);
     }
     let mut points = Vec::new();
@@ -572,7 +572,7 @@ fn parse_save(value: &[u8]) -> Result<String, &'static str> {
 /// before any applies.
 fn parse_output_buffer_limits(value: &[u8]) -> Result<Vec<(usize, OutputBufferLimit)>, &'static str> {
     let words = split_words(value);
-    if words.len() % 4 != 0 {
+    if !words.len().is_multiple_of(4) {
         return Err("Wrong number of arguments in buffer limit configuration.");
     }
     let mut limits = Vec::new();
@@ -713,7 +713,7 @@ mod tests {
         }
         // Nothing changed: every failing CONFIG SET is atomic.
         assert_eq!(c, Config::default());
-        assert_eq!(set(&mut c, &[("hz", "20"), ("nosuch", "1")]).is_err(), true);
+        assert!(set(&mut c, &[("hz", "20"), ("nosuch", "1")]).is_err());
         assert_eq!(get1(&c, "hz"), "10");
     }
 

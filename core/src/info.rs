@@ -507,7 +507,7 @@ fn keyspace_lines(server: &Server, now_ms: u64) -> Vec<String> {
                 sum += u128::from(when.saturating_sub(now_ms));
                 n += 1;
             }
-            let avg = if n == 0 { 0 } else { sum / n };
+            let avg = sum.checked_div(n).unwrap_or(0);
             format!("db{i}:keys={},expires={},avg_ttl={avg}", db.len(), db.expires_len())
         })
         .collect()

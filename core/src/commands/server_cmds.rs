@@ -223,7 +223,7 @@ pub fn config(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Frame {
 
 /// `CONFIG SET` on name/value pairs (an odd count is a syntax error).
 fn config_set(config: &mut Config, args: &[Vec<u8>]) -> Frame {
-    if args.len() % 2 != 0 {
+    if !args.len().is_multiple_of(2) {
         return Frame::error(errors::SYNTAX);
     }
     let pairs: Vec<(&[u8], &[u8])> = args.chunks(2).map(|p| (p[0].as_slice(), p[1].as_slice())).collect();
