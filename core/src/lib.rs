@@ -13,6 +13,8 @@
 //! - [`commands`]: the command table, one module per command family, and the
 //!   [`commands::Ctx`] a command runs in.
 //! - [`config`]: Redis configuration parameters with Redis's names and syntax.
+//! - [`glob`]: Redis's glob patterns (`CONFIG GET`, `KEYS`).
+//! - [`info`]: the `INFO` text, section by section, as Redis 7.0 words it.
 //! - [`server`]: one node's state (keyspace, stats, replication IDs and the
 //!   stream it feeds) and the propagation rules (SELECT, MULTI/EXEC wrapping).
 //! - [`backlog`]: the replication backlog, kept as Redis 7.0 keeps it (a list
@@ -33,6 +35,7 @@ pub mod expiry;
 pub mod config;
 pub mod double;
 pub mod glob;
+pub mod info;
 pub mod keyspace;
 pub mod long_double;
 pub mod net;

@@ -8,12 +8,14 @@ use rand_core::SeedableRng;
 
 use crate::backlog::ReplicationBacklog;
 use crate::config::Config;
+use crate::info::{ConnectedReplicaInfo, ReplicaLinkInfo};
 use crate::keyspace::Keyspace;
 use crate::resp::encode_command;
 
 /// Counters shown by `INFO stats`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
+    pub total_connections_received: u64,
     pub total_commands_processed: u64,
     pub expired_keys: u64,
     pub keyspace_hits: u64,
@@ -21,6 +23,18 @@ pub struct Stats {
     pub sync_full: u64,
     pub sync_partial_ok: u64,
     pub sync_partial_err: u64,
+    /// Bytes read from / written to client connections (replication links
+    /// included, as in Redis).
+    pub total_net_input_bytes: u64,
+    pub total_net_output_bytes: u64,
+    /// Replication stream bytes received (replica) / sent (master).
+    pub total_net_repl_input_bytes: u64,
+    pub total_net_repl_output_bytes: u64,
+    /// Error replies sent to clients.
+    pub total_error_replies: u64,
+    /// Socket reads / writes (one per batch of commands / replies).
+    pub total_reads_processed: u64,
+    pub total_writes_processed: u64,
 }
 
 /// Whether this node is a master or follows one.
@@ -148,6 +162,12 @@ pub struct Server {
     /// get NOREPLICAS while it is below `min-replicas-to-write`. The
     /// replication layer keeps it current.
     pub good_replicas: u64,
+    /// On a replica: the link to the master as `INFO replication` shows it
+    /// (filled by the replication layer; `None` reads as "link down").
+    pub replica_link_info: Option<ReplicaLinkInfo>,
+    /// On a master: its replicas as `INFO replication` / `ROLE` list them
+    /// (filled by the replication layer).
+    pub replicas_info: Vec<ConnectedReplicaInfo>,
     pending: Vec<PendingPropagation>,
 }
 
@@ -168,6 +188,8 @@ impl Server {
             dirty: 0,
             master_link_up: false,
             good_replicas: 0,
+            replica_link_info: None,
+            replicas_info: Vec::new(),
             pending: Vec::new(),
         }
     }

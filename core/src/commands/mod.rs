@@ -44,6 +44,9 @@ pub mod flags {
     pub const DENYOOM: u32 = 1 << 6;
     /// Fast O(1)/O(log n) command, informational.
     pub const FAST: u32 = 1 << 7;
+    /// Allowed while the node loads a dataset (Redis's `CMD_LOADING`);
+    /// other commands get `-LOADING`.
+    pub const LOADING: u32 = 1 << 8;
 }
 
 /// A command handler.
