@@ -1,6 +1,6 @@
 // The release build (dist/, from `trunk build --release`) loads in headless
 // Chromium, the wasm app renders the core's version line, and nothing goes to
-// the console as an error. Run by `cargo xtask test`, or `node --test` here
+// the console as an error; a crash shows the error banner. Run by `cargo xtask test`, or `node --test` here
 // after a release build.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -87,5 +87,38 @@ test('home page renders the app with the core and Redis versions', async () => {
   await page.screenshot({ path: join(screenshots, 'home.png') });
 
   assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('a panic shows the error banner, and Reload brings the app back', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  const consoleErrors = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') consoleErrors.push(message.text());
+  });
+  await page.goto(server.url);
+  await page.getByTestId('build-info').waitFor({ timeout: 30_000 });
+
+  // A real Rust panic inside the app's wasm instance (it traps, so the call throws).
+  const thrown = await page.evaluate(() => {
+    try {
+      window.wasmBindings.simulate_crash('e2e: deliberate crash');
+      return null;
+    } catch (error) {
+      return String(error);
+    }
+  });
+  assert.match(thrown ?? '', /unreachable/i);
+
+  const banner = page.locator('#replscope-panic-banner[role=alert]');
+  await banner.waitFor({ timeout: 5_000 });
+  assert.match(await banner.textContent(), /ReplScope crashed.*e2e: deliberate crash/s);
+  assert.ok(consoleErrors.some((text) => text.includes('e2e: deliberate crash')), 'panic not on the console');
+  mkdirSync(screenshots, { recursive: true });
+  await page.screenshot({ path: join(screenshots, 'panic.png') });
+
+  await Promise.all([page.waitForEvent('load'), banner.getByRole('button', { name: 'Reload' }).click()]);
+  await page.getByTestId('build-info').waitFor({ timeout: 30_000 });
+  assert.equal(await page.locator('#replscope-panic-banner').count(), 0);
   await page.close();
 });

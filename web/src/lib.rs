@@ -7,7 +7,7 @@
 //! The root component lives in this library (not in `main.rs`) so the browser
 //! tests in `tests/` can mount it into a div of their own.
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
 use web_sys::Element;
 use yew::prelude::*;
 
@@ -44,13 +44,24 @@ pub fn App() -> Html {
 /// browser console (via `console_error_panic_hook`, with the Rust location)
 /// *and* onto the page as a banner, so a crash is never just a blank or
 /// frozen page.
+///
+/// It goes through [`yew::set_custom_panic_hook`] because Yew's `Renderer`
+/// replaces a hook set with `std::panic::set_hook` by its console-only one.
 pub fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
+    yew::set_custom_panic_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
         // Best effort: without a document (say, in a worker) the console is all
         // there is, and a panic hook must not panic itself.
         let _ = show_panic_banner(&info.to_string());
     }));
+}
+
+/// Panics with `message`, on purpose. Exported to JavaScript (trunk exposes
+/// it as `window.wasmBindings.simulate_crash`) so the end-to-end tests can
+/// check what a real crash looks like; it can only break the caller's own tab.
+#[wasm_bindgen]
+pub fn simulate_crash(message: &str) {
+    panic!("{message}");
 }
 
 /// Puts a visible error banner with `message` and a Reload button at the top

@@ -243,10 +243,10 @@ fn lock_versions(lock: &str, name: &str) -> Vec<String> {
     let mut versions = Vec::new();
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
-        if line.trim() == wanted {
-            if let Some(version) = lines.next().and_then(|l| quoted_value(l, "version")) {
-                versions.push(version);
-            }
+        if line.trim() == wanted
+            && let Some(version) = lines.next().and_then(|l| quoted_value(l, "version"))
+        {
+            versions.push(version);
         }
     }
     versions
@@ -259,10 +259,8 @@ fn toml_string(toml: &str, section: &str, key: &str) -> Option<String> {
     for line in toml.lines().map(str::trim) {
         if line.starts_with('[') {
             in_section = line == header;
-        } else if in_section {
-            if let Some(value) = quoted_value(line, key) {
-                return Some(value);
-            }
+        } else if in_section && let Some(value) = quoted_value(line, key) {
+            return Some(value);
         }
     }
     None
