@@ -92,17 +92,19 @@ fn check_pins_agree(root: &Path) -> Result<(), String> {
     }
     if let Some(other) = locked.iter().find(|v| *v != WASM_BINDGEN) {
         return Err(format!(
-            "Cargo.lock resolves the wasm-bindgen crate to {other}, but wasm-bindgen-cli is pinned to \
-             {WASM_BINDGEN} (xtask/src/tools.rs). They must be equal: change the pin in web/Cargo.toml \
-             (`wasm-bindgen = \"={WASM_BINDGEN}\"`) or update WASM_BINDGEN, Trunk.toml and run `cargo update -p wasm-bindgen`."
+            "the wasm-bindgen crate in Cargo.lock is {other}, but wasm-bindgen-cli is pinned to \
+             {WASM_BINDGEN} (WASM_BINDGEN in xtask/src/tools.rs); they must be equal. Either pin \
+             `wasm-bindgen = \"={WASM_BINDGEN}\"` in web/Cargo.toml and run `cargo update -p wasm-bindgen`, \
+             or set WASM_BINDGEN and Trunk.toml [tools] wasm_bindgen to {other}."
         ));
     }
     let trunk_toml = read(&root.join("Trunk.toml"))?;
     for (key, want) in [("wasm_bindgen", WASM_BINDGEN), ("wasm_opt", WASM_OPT)] {
         let got = toml_string(&trunk_toml, "tools", key);
         if got.as_deref() != Some(want) {
+            let got = got.map_or("missing".to_string(), |v| format!("\"{v}\""));
             return Err(format!(
-                "Trunk.toml [tools] {key} is {got:?}, but xtask/src/tools.rs pins {want:?}; make them equal"
+                "Trunk.toml [tools] {key} is {got}, but xtask/src/tools.rs pins \"{want}\"; make them equal"
             ));
         }
     }
