@@ -30,11 +30,12 @@ pub const HARNESS_CONFIG: &[(&str, &str)] = &[
     // The stream bytes after the snapshot are the same either way.
     ("repl-diskless-sync", "yes"),
     ("repl-diskless-sync-delay", "0"),
-    // The master feeds `PING` (14 bytes) into the stream every
-    // `repl-ping-replica-period` replicationCron runs (one per second). The
-    // first run happens before our replica attaches, the next ping would be
-    // INT_MAX seconds later, so no ping ever pollutes the stream. If one did,
-    // it would show up as a stream mismatch: the harness strips nothing.
+    // The master feeds `PING` (14 bytes) into the stream on replicationCron
+    // runs (one per second) whose count is a multiple of
+    // `repl-ping-replica-period`: run 0, then INT_MAX seconds later. The
+    // harness attaches its replica only after run 0 (see
+    // `wait_for_first_cron`), so no ping ever enters the stream. If one did,
+    // it would show up as a mismatch: the harness strips nothing.
     ("repl-ping-replica-period", "2147483647"),
 ];
 
@@ -116,11 +117,29 @@ impl RealRedis {
                 return Err(io::Error::other(format!("redis-server on port {port} did not answer PING: {e}\n{log}")));
             }
         };
+        server.wait_for_first_cron()?;
         let reply = server.control.query(&["DEBUG", "SET-ACTIVE-EXPIRE", "0"])?;
         if reply != Frame::ok() {
             return Err(io::Error::other(format!("DEBUG SET-ACTIVE-EXPIRE 0 failed: {reply:?}")));
         }
         Ok(server)
+    }
+
+    /// Waits until `serverCron` has run once. Its first run also runs
+    /// `replicationCron` for the first time, and that first run (loop 0)
+    /// pings every attached replica whatever `repl-ping-replica-period` is:
+    /// a replica attached before it would get a 14-byte `PING` in its
+    /// stream. The first cron also samples the RSS, which INFO shows as
+    /// `used_memory_rss:0` until then.
+    fn wait_for_first_cron(&mut self) -> io::Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.info_field("memory", "used_memory_rss")? == "0" {
+            if Instant::now() > deadline {
+                return Err(io::Error::other("serverCron never ran (used_memory_rss stays 0)"));
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        Ok(())
     }
 
     /// A new client connection.
