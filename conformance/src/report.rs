@@ -99,9 +99,13 @@ pub fn case_report(r: &CaseResult) -> String {
 fn step_details(out: &mut String, s: &StepResult) {
     let ex = &s.exchange;
     if s.reply_differs {
-        let _ = writeln!(out, "        reply   core: {}", escape(&ex.core_reply.to_bytes()));
-        let _ = writeln!(out, "                real: {}", escape(&ex.real_reply.to_bytes()));
-        if s.reply.core != ex.core_reply || s.reply.real != ex.real_reply {
+        // When a normalised view follows, it carries the comparison; long
+        // raw replies (INFO) are cut to keep the report readable.
+        let normalised = s.reply.core != ex.core_reply || s.reply.real != ex.real_reply;
+        let limit = if normalised { 300 } else { usize::MAX };
+        let _ = writeln!(out, "        reply   core: {}", shorten(escape(&ex.core_reply.to_bytes()), limit));
+        let _ = writeln!(out, "                real: {}", shorten(escape(&ex.real_reply.to_bytes()), limit));
+        if normalised {
             let _ = writeln!(out, "          compared as core: {}", escape(&s.reply.core.to_bytes()));
             let _ = writeln!(out, "                      real: {}", escape(&s.reply.real.to_bytes()));
         }
@@ -129,6 +133,17 @@ fn step_details(out: &mut String, s: &StepResult) {
     for note in s.reply.notes.iter().chain(&s.stream.notes) {
         let _ = writeln!(out, "        normalised: {note}");
     }
+}
+
+fn shorten(s: String, limit: usize) -> String {
+    if s.len() <= limit {
+        return s;
+    }
+    let mut cut = limit;
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}… ({} chars)", &s[..cut], s.len())
 }
 
 /// Per-file totals.
