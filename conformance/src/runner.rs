@@ -79,7 +79,12 @@ impl Harness {
         let (real_reply, _) = self.conn.call(argv)?;
         let offset = self.real.master_repl_offset()?;
         let real_stream = self.link.read_to(offset)?;
-        let (core_reply, core_stream) = self.core.execute(now_ms, argv);
+        // A panic in the core must not take the whole suite down: it ends
+        // this case with a harness error naming the command.
+        let core = &mut self.core;
+        let (core_reply, core_stream) =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| core.execute(now_ms, argv)))
+                .map_err(|panic| io::Error::other(format!("the core panicked: {}", panic_message(&panic))))?;
         Ok(Exchange { argv: argv.to_vec(), now_ms, core_reply, real_reply, core_stream, real_stream })
     }
 
@@ -111,6 +116,16 @@ impl Harness {
             _ => {}
         }
         Vec::new()
+    }
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "(non-string panic payload)".into()
     }
 }
 

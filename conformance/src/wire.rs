@@ -23,7 +23,7 @@ impl std::error::Error for WireError {}
 /// Parses one frame at the start of `buf`. Returns the frame and the number
 /// of bytes it used, `Ok(None)` if `buf` holds only part of a frame.
 pub fn parse_frame(buf: &[u8]) -> Result<Option<(Frame, usize)>, WireError> {
-    let Some((kind, body, mut used)) = split_line(buf)? else {
+    let Some((kind, body, mut used)) = split_line(buf) else {
         return Ok(None);
     };
     let text = || String::from_utf8_lossy(body).into_owned();
@@ -68,14 +68,12 @@ pub fn parse_frame(buf: &[u8]) -> Result<Option<(Frame, usize)>, WireError> {
 }
 
 /// Splits `<type><body>\r\n` off the front of `buf`.
-fn split_line(buf: &[u8]) -> Result<Option<(u8, &[u8], usize)>, WireError> {
-    let Some(&kind) = buf.first() else {
-        return Ok(None);
-    };
-    let Some(cr) = buf.windows(2).position(|w| w == b"\r\n") else {
-        return Ok(None);
-    };
-    Ok(Some((kind, &buf[1..cr], cr + 2)))
+/// Returns the type byte, the body and the bytes used, or None if the line
+/// is not complete yet.
+fn split_line(buf: &[u8]) -> Option<(u8, &[u8], usize)> {
+    let &kind = buf.first()?;
+    let cr = buf.windows(2).position(|w| w == b"\r\n")?;
+    Some((kind, &buf[1..cr], cr + 2))
 }
 
 fn parse_int(body: &[u8]) -> Result<i64, WireError> {

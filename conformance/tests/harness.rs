@@ -92,3 +92,24 @@ fn run_lines_runs_each_case_on_a_fresh_server() {
     // Each case's first write carries SELECT 0 again: offsets restart at 0.
     assert_eq!(results[0].steps[0].exchange.real_stream.len(), 50);
 }
+
+#[test]
+fn snapshots_are_read_in_both_framings() {
+    let mut h = Harness::start().expect("start harness");
+    h.exchange(&argv(&["SET", "rdbkey", "rdbvalue"])).unwrap();
+    for diskless in ["yes", "no"] {
+        let mut c = h.real.client().unwrap();
+        c.query(&["CONFIG", "SET", "repl-diskless-sync", diskless]).unwrap();
+        // A second raw replica gets a full sync holding the key.
+        let (_link, sync) = replscope_conformance::real::ReplicaLink::attach(h.real.port).unwrap();
+        let rdb = &sync.rdb;
+        assert!(rdb.starts_with(b"REDIS0010"), "diskless={diskless}");
+        // An RDB ends with the EOF opcode 0xFF and an 8-byte checksum.
+        assert_eq!(rdb[rdb.len() - 9], 0xff, "diskless={diskless}");
+        let has = |needle: &[u8]| rdb.windows(needle.len()).any(|w| w == needle);
+        assert!(has(b"rdbkey") && has(b"rdbvalue"), "diskless={diskless}");
+        // Its snapshot is taken at the current offset: SELECT 0 (23) + SET (39).
+        assert_eq!(sync.offset, 62);
+        assert_eq!(h.link.offset, 62);
+    }
+}
