@@ -1,0 +1,31 @@
+//! # replscope-conformance
+//!
+//! Real Redis is the specification. This crate runs the same command
+//! sequences on `replscope-core` and on a real `redis-server` 7.0 and
+//! asserts identical replies (as RESP bytes) and identical replication
+//! stream bytes, after removing only what is random or clock-dependent.
+//!
+//! ## Layout
+//! - [`wire`]: RESP2 decoding of replies and of the replication stream
+//!   (independent of the core's parser, which is under test).
+//! - [`client`]: a blocking RESP2 client over `TcpStream`.
+//! - [`real`]: [`real::RealRedis`] (a `redis-server` child on a free port,
+//!   killed on drop) and [`real::ReplicaLink`] (a raw replica: handshake,
+//!   `PSYNC ? -1`, snapshot, then every propagated byte).
+//! - [`core_side`]: the core node configured like the real server.
+//! - [`case`]: the `cases/*.redis` file format.
+//! - [`normalize`]: every allowed difference, one commented rule each.
+//! - [`runner`]: [`runner::run_case`] runs a case on both sides, step by step.
+//! - [`report`]: readable diffs and the summary table.
+//!
+//! The suite itself is `tests/conformance.rs`; `CONFORMANCE_CASE=<file>` or
+//! `<file>:<line>` runs one file or one case.
+
+pub mod case;
+pub mod client;
+pub mod core_side;
+pub mod normalize;
+pub mod real;
+pub mod report;
+pub mod runner;
+pub mod wire;
