@@ -21,6 +21,7 @@
 //!   of allocator-sized blocks trimmed whole, pinned by lagging replicas).
 //! - [`psync`]: the master's answer to `PSYNC`: `+CONTINUE` or `+FULLRESYNC`, and why.
 //! - [`rdb`]: Redis 7.0 RDB snapshot encoding and decoding.
+//! - [`events`]: what a node reports as it works, as serialisable data.
 //! - [`net`]: connections, addresses and actions: the vocabulary between a
 //!   node and the network that carries its bytes.
 //! - [`node`]: [`node::Node`], the sans-IO entry point: commands in, replies
@@ -34,6 +35,7 @@ pub mod commands;
 pub mod expiry;
 pub mod config;
 pub mod double;
+pub mod events;
 pub mod glob;
 pub mod info;
 pub mod keyspace;

@@ -14,6 +14,9 @@
 
 pub mod containers;
 pub mod dispatch;
+pub mod io;
+
+pub use io::CommandOutcome;
 
 use std::collections::BTreeMap;
 
@@ -50,12 +53,14 @@ struct Connection {
 pub struct Node {
     pub server: Server,
     clients: BTreeMap<ClientId, Connection>,
+    /// Next node-local connection id (see [`crate::net::ConnId`]).
+    next_conn_id: u64,
 }
 
 impl Node {
     /// A new, empty master. `seed` drives everything random (replids, SPOP).
     pub fn new(name: impl Into<String>, config: Config, seed: u64, now_ms: u64) -> Self {
-        Node { server: Server::new(name, config, seed, now_ms), clients: BTreeMap::new() }
+        Node { server: Server::new(name, config, seed, now_ms), clients: BTreeMap::new(), next_conn_id: 1 }
     }
 
     /// Runs one client command (Redis's `processCommand` + `call`) and
