@@ -271,3 +271,16 @@ proptest! {
         let _ = n.execute(T0, C, argv);
     }
 }
+
+#[test]
+fn commands_are_counted_after_they_run() {
+    // Observed on Redis 7.0.15: `CONFIG RESETSTAT` then `INFO stats` shows
+    // total_commands_processed:1 (the RESETSTAT itself), the next INFO 2.
+    let mut n = node();
+    run(&mut n, "SET a 1");
+    assert_eq!(run(&mut n, "CONFIG RESETSTAT"), b"+OK\r\n");
+    for expected in ["total_commands_processed:1\r\n", "total_commands_processed:2\r\n"] {
+        let info = s(run(&mut n, "INFO stats"));
+        assert!(info.contains(expected), "{expected:?} in {info}");
+    }
+}

@@ -48,8 +48,9 @@ pub fn exec(ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Frame {
         .iter()
         .map(|argv| match argv.first().and_then(|name| super::lookup(name)) {
             Some(spec) => {
+                let reply = (spec.handler)(ctx, argv);
                 ctx.server.stats.total_commands_processed += 1;
-                (spec.handler)(ctx, argv)
+                reply
             }
             // Dispatch only queues commands it found in the table.
             None => Frame::error("ERR unknown command"),

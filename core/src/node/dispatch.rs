@@ -106,9 +106,11 @@ pub fn process_command(server: &mut Server, client: &mut ClientState, now_ms: u6
 /// Runs a command that passed the checks (Redis's `call`) and ends the
 /// execution unit.
 fn call(server: &mut Server, client: &mut ClientState, now_ms: u64, spec: &CommandSpec, argv: &[Vec<u8>]) -> Frame {
-    server.stats.total_commands_processed += 1;
     let mut ctx = Ctx { server, client, now_ms };
     let reply = (spec.handler)(&mut ctx, argv);
+    // Counted after the call, as Redis does: INFO does not count itself,
+    // and CONFIG RESETSTAT leaves exactly 1.
+    ctx.server.stats.total_commands_processed += 1;
     ctx.server.flush_propagation();
     reply
 }
