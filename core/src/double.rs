@@ -110,16 +110,8 @@ fn strtod(s: &[u8]) -> Option<(f64, usize, bool)> {
         return Some((apply(f64::INFINITY), sign_len + len, false));
     }
     if lower.starts_with(b"nan") {
-        let mut len = 3;
-        // `nan(chars)` is consumed whole when the parenthesis closes.
-        if body.get(3) == Some(&b'(') {
-            if let Some(close) = body[4..].iter().position(|&b| !(b.is_ascii_alphanumeric() || b == b'_')) {
-                if body[4 + close] == b')' {
-                    len = 4 + close + 1;
-                }
-            }
-        }
-        return Some((f64::NAN, sign_len + len, false));
+        // Whatever follows (`nan(123)`), every caller refuses NaN.
+        return Some((f64::NAN, sign_len + 3, false));
     }
     if lower.starts_with(b"0x") {
         if let Some((v, len, range_error)) = parse_hex(&body[2..]) {

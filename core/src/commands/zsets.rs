@@ -127,7 +127,7 @@ fn zadd_generic(ctx: &mut Ctx, argv: &[Vec<u8>], mut f: ZaddFlags, scan_options:
     if f.nx && f.xx {
         return Frame::error("ERR XX and NX options at the same time are not compatible");
     }
-    if (f.gt && f.nx) || (f.lt && f.nx) || (f.gt && f.lt) {
+    if (f.nx && (f.gt || f.lt)) || (f.gt && f.lt) {
         return Frame::error("ERR GT, LT, and/or NX options at the same time are not compatible");
     }
     if f.incr && rest.len() > 2 {
@@ -559,8 +559,8 @@ fn apply_limit<T>(items: Vec<T>, offset: i64, limit: i64) -> Vec<T> {
     if offset < 0 {
         return vec![];
     }
-    let it = items.into_iter().skip(offset.min(usize::MAX as i64) as usize);
-    if limit < 0 { it.collect() } else { it.take(limit.min(usize::MAX as i64) as usize).collect() }
+    let it = items.into_iter().skip(usize::try_from(offset).unwrap_or(usize::MAX));
+    if limit < 0 { it.collect() } else { it.take(usize::try_from(limit).unwrap_or(usize::MAX)).collect() }
 }
 
 /// Members by rank, score or lexicographic range.
