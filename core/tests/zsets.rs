@@ -349,6 +349,64 @@ const ZSET_READS: &[Step] = &[
 
 
 
+/// Observed on Redis 7.0.15 (`extra.txt`): command, reply bytes, bytes fed to replicas.
+const EDGE_CASES: &[Step] = &[
+    step("ZADD z GT CH 5 new", ":1\r\n", "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*6\r\n$4\r\nZADD\r\n$1\r\nz\r\n$2\r\nGT\r\n$2\r\nCH\r\n$1\r\n5\r\n$3\r\nnew\r\n"),
+    step("ZADD z LT INCR 3 new2", "$1\r\n3\r\n", "*6\r\n$4\r\nZADD\r\n$1\r\nz\r\n$2\r\nLT\r\n$4\r\nINCR\r\n$1\r\n3\r\n$4\r\nnew2\r\n"),
+    step("ZADD z XX CH 6 new 1 missing", ":1\r\n", "*8\r\n$4\r\nZADD\r\n$1\r\nz\r\n$2\r\nXX\r\n$2\r\nCH\r\n$1\r\n6\r\n$3\r\nnew\r\n$1\r\n1\r\n$7\r\nmissing\r\n"),
+    step("ZADD z GT XX CH 1 new 10 new2", ":1\r\n", "*9\r\n$4\r\nZADD\r\n$1\r\nz\r\n$2\r\nGT\r\n$2\r\nXX\r\n$2\r\nCH\r\n$1\r\n1\r\n$3\r\nnew\r\n$2\r\n10\r\n$4\r\nnew2\r\n"),
+    step("ZRANGE z 0 -1 WITHSCORES", "*4\r\n$3\r\nnew\r\n$1\r\n6\r\n$4\r\nnew2\r\n$2\r\n10\r\n", ""),
+    step("ZADD m 3 a 1 c 2 b 0 d", ":4\r\n", "*10\r\n$4\r\nZADD\r\n$1\r\nm\r\n$1\r\n3\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nc\r\n$1\r\n2\r\n$1\r\nb\r\n$1\r\n0\r\n$1\r\nd\r\n"),
+    step("ZRANGEBYLEX m - [b", "*0\r\n", ""),
+    step("ZRANGEBYLEX m [b +", "*0\r\n", ""),
+    step("ZRANGEBYLEX m (a (c", "*0\r\n", ""),
+    step("ZREVRANGEBYLEX m [c -", "*0\r\n", ""),
+    step("ZREVRANGEBYLEX m + [b", "*0\r\n", ""),
+    step("ZLEXCOUNT m [b [c", ":0\r\n", ""),
+    step("ZRANGE m -2 -1 REV WITHSCORES", "*4\r\n$1\r\nc\r\n$1\r\n1\r\n$1\r\nd\r\n$1\r\n0\r\n", ""),
+    step("ZRANGE m -1 -2 REV", "*0\r\n", ""),
+    step("ZRANGE m [a [a BYLEX", "*0\r\n", ""),
+    step("ZRANGE m (a [a BYLEX", "*0\r\n", ""),
+    step("ZRANGE m - - BYLEX", "*0\r\n", ""),
+    step("ZRANGE m + + BYLEX", "*0\r\n", ""),
+    step("ZRANGE m 2 (2 BYSCORE", "*0\r\n", ""),
+    step("ZRANGE m 2 2 BYSCORE", "*1\r\n$1\r\nb\r\n", ""),
+    step("ZRANGE m (2 2 BYSCORE", "*0\r\n", ""),
+    step("ZCOUNT m (2 (2", ":0\r\n", ""),
+    step("ZRANGEBYSCORE m -inf +inf LIMIT 1 2 WITHSCORES", "*4\r\n$1\r\nc\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n", ""),
+    step("ZRANGEBYSCORE m -inf +inf LIMIT 1", "-ERR syntax error\r\n", ""),
+    step("ZRANGEBYSCORE m -inf +inf withscores withscores", "*8\r\n$1\r\nd\r\n$1\r\n0\r\n$1\r\nc\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\na\r\n$1\r\n3\r\n", ""),
+    step("ZREVRANGEBYSCORE m (3 0 limit 0 -1", "*3\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n", ""),
+    step("RPUSH pl a b a c a", ":5\r\n", "*7\r\n$5\r\nRPUSH\r\n$2\r\npl\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\na\r\n$1\r\nc\r\n$1\r\na\r\n"),
+    step("LPOS pl a RANK -1 COUNT 2 MAXLEN 3", "*2\r\n:4\r\n:2\r\n", ""),
+    step("LPOS pl a RANK 2 COUNT 0 MAXLEN 3", "*1\r\n:2\r\n", ""),
+    step("LPOS pl a RANK 9223372036854775807", "$-1\r\n", ""),
+    step("LPOS pl a COUNT 9223372036854775807", "*3\r\n:0\r\n:2\r\n:4\r\n", ""),
+    step("LRANGE pl -9223372036854775808 9223372036854775807", "*5\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\na\r\n$1\r\nc\r\n$1\r\na\r\n", ""),
+    step("LTRIM pl -9223372036854775808 9223372036854775807", "+OK\r\n", ""),
+    step("LINDEX pl -9223372036854775808", "$-1\r\n", ""),
+    step("LSET pl -9223372036854775808 x", "-ERR index out of range\r\n", ""),
+    step("HSETNX newh f v", ":1\r\n", "*4\r\n$6\r\nHSETNX\r\n$4\r\nnewh\r\n$1\r\nf\r\n$1\r\nv\r\n"),
+    step("HGETALL newh", "*2\r\n$1\r\nf\r\n$1\r\nv\r\n", ""),
+    step("HINCRBY nh f 9223372036854775807", ":9223372036854775807\r\n", "*4\r\n$7\r\nHINCRBY\r\n$2\r\nnh\r\n$1\r\nf\r\n$19\r\n9223372036854775807\r\n"),
+    step("HINCRBY nh f 1", "-ERR increment or decrement would overflow\r\n", ""),
+    step("HINCRBY nh2 f -9223372036854775808", ":-9223372036854775808\r\n", "*4\r\n$7\r\nHINCRBY\r\n$3\r\nnh2\r\n$1\r\nf\r\n$20\r\n-9223372036854775808\r\n"),
+    step("HINCRBY nh2 f -1", "-ERR increment or decrement would overflow\r\n", ""),
+    step("SADD big 1 2 3", ":3\r\n", "*5\r\n$4\r\nSADD\r\n$3\r\nbig\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n"),
+    step("SADD big 9223372036854775807 -9223372036854775808", ":2\r\n", "*4\r\n$4\r\nSADD\r\n$3\r\nbig\r\n$19\r\n9223372036854775807\r\n$20\r\n-9223372036854775808\r\n"),
+    step("SMEMBERS big", "*5\r\n$20\r\n-9223372036854775808\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$19\r\n9223372036854775807\r\n", ""),
+    step("SINTER big nokey2 big", "*0\r\n", ""),
+    step("SDIFF big big", "*0\r\n", ""),
+    step("SUNION nokey nokey2", "*0\r\n", ""),
+];
+
+#[test]
+fn edge_cases_across_collections_match_redis() {
+    // GT/LT/XX with CH and INCR, BYLEX over mixed scores (Redis walks, it does
+    // not filter), empty ranges, extreme indexes, integer-overflow edges.
+    replay(EDGE_CASES);
+}
+
 #[test]
 fn zadd_options_and_propagation_match_redis() {
     replay(ZADD_STEPS);
@@ -377,4 +435,51 @@ fn zrange_bylex_matches_redis() {
 #[test]
 fn zset_reads_and_zrem_match_redis() {
     replay(ZSET_READS);
+}
+
+mod no_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    const COMMANDS: &[&str] = &[
+        "LPUSH", "RPUSH", "LPUSHX", "RPUSHX", "LPOP", "RPOP", "LRANGE", "LLEN", "LINDEX", "LSET", "LREM", "LTRIM",
+        "LINSERT", "LPOS", "HSET", "HSETNX", "HMSET", "HGET", "HMGET", "HDEL", "HGETALL", "HLEN", "HEXISTS", "HKEYS",
+        "HVALS", "HSTRLEN", "HINCRBY", "HINCRBYFLOAT", "SADD", "SREM", "SMEMBERS", "SCARD", "SISMEMBER",
+        "SMISMEMBER", "SPOP", "SRANDMEMBER", "SINTER", "SUNION", "SDIFF", "ZADD", "ZINCRBY", "ZREM", "ZSCORE",
+        "ZMSCORE", "ZCARD", "ZRANK", "ZREVRANK", "ZCOUNT", "ZLEXCOUNT", "ZRANGE", "ZREVRANGE", "ZRANGEBYSCORE",
+        "ZREVRANGEBYSCORE", "ZRANGEBYLEX", "ZREVRANGEBYLEX",
+    ];
+    const TOKENS: &[&str] = &[
+        "l", "h", "s", "z", "str", "nokey", "0", "1", "-1", "2", "-2", "100", "-100", "9223372036854775807",
+        "-9223372036854775808", "-9223372036854775807", "1.5", "inf", "-inf", "+inf", "nan", "(1", "[a", "(a", "-",
+        "+", "", " ", "0x1p-1074", "0x", "1e400", "1e-400", "NX", "XX", "GT", "LT", "CH", "INCR", "BYSCORE",
+        "BYLEX", "REV", "LIMIT", "WITHSCORES", "RANK", "COUNT", "MAXLEN", "BEFORE", "AFTER", "a", "b",
+    ];
+
+    fn arg() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            4 => proptest::sample::select(TOKENS).prop_map(|t| t.as_bytes().to_vec()),
+            1 => proptest::collection::vec(any::<u8>(), 0..12),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+        /// Any argv that passes the arity check gets a reply, never a panic.
+        #[test]
+        fn collection_commands_never_panic(
+            cmds in proptest::collection::vec(
+                (proptest::sample::select(COMMANDS), proptest::collection::vec(arg(), 0..7)), 1..12)
+        ) {
+            let mut node = master();
+            for setup in ["RPUSH l a b a", "HSET h a 1 b x", "SADD s a 1 b", "ZADD z 1 a 2 b 2 c", "SET str v"] {
+                run(&mut node, setup);
+            }
+            for (name, args) in cmds {
+                let mut argv = vec![name.as_bytes().to_vec()];
+                argv.extend(args);
+                node.execute(1_767_225_600_000, ClientId(1), argv);
+            }
+        }
+    }
 }
