@@ -3,7 +3,10 @@
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// A score with the total order Redis uses (scores are never NaN).
+/// A score with the order Redis uses. Scores are never NaN (ZADD and
+/// ZINCRBY refuse it), and `-0` equals `0`, as C's `<` and `==` say: Redis
+/// orders members with equal scores by member, so `ZADD z -0 b 0 a` lists
+/// `a` before `b`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Score(pub f64);
 
@@ -17,7 +20,7 @@ impl PartialOrd for Score {
 
 impl Ord for Score {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.0.total_cmp(&other.0)
+        self.0.partial_cmp(&other.0).unwrap_or(Ordering::Equal)
     }
 }
 
@@ -62,8 +65,31 @@ impl SortedSet {
         Some(old.0)
     }
 
+    /// The 0-based position of `member` in ascending order (ZRANK).
+    pub fn rank(&self, member: &[u8]) -> Option<usize> {
+        let score = *self.scores.get(member)?;
+        Some(self.order.range(..(score, member.to_vec())).count())
+    }
+
     /// Members with scores in ascending (score, member) order.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Vec<u8>, f64)> + ExactSizeIterator {
         self.order.iter().map(|(s, m)| (m, s.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negative_zero_ties_with_zero_and_orders_by_member() {
+        let mut z = SortedSet::new();
+        z.insert(b"b".to_vec(), -0.0);
+        z.insert(b"a".to_vec(), 0.0);
+        let members: Vec<_> = z.iter().map(|(m, _)| m.clone()).collect();
+        assert_eq!(members, vec![b"a".to_vec(), b"b".to_vec()]);
+        assert_eq!(z.rank(b"b"), Some(1));
+        assert_eq!(z.remove(b"b"), Some(-0.0));
+        assert_eq!(z.len(), 1);
     }
 }
