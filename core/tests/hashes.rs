@@ -247,7 +247,7 @@ fn hincrby_matches_redis() {
 }
 
 #[test]
-#[ignore = "needs long_double"]
+
 fn hincrbyfloat_matches_redis() {
     // The last HGETALL is left out: once a 401-byte value is stored, real
     // Redis converts the hash to a hash table and its field order turns
@@ -256,7 +256,7 @@ fn hincrbyfloat_matches_redis() {
 }
 
 #[test]
-#[ignore = "needs long_double"]
+
 fn hincrbyfloat_limits_match_redis() {
     replay(HINCRBYFLOAT_LIMITS);
 }
