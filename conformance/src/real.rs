@@ -365,7 +365,7 @@ impl Drop for RealRedis {
     /// then reaps its child), briefly; then `SHUTDOWN NOSAVE NOW`, which
     /// kills a child still running. `NOW` skips waiting for lagging
     /// replicas, which ours always are (they never ACK). If the server does
-    /// not exit in time (or already died), [`Process`]'s drop kills it by
+    /// not exit in time (or already died), the `Process` drop kills it by
     /// its handle.
     fn drop(&mut self) {
         let deadline = Instant::now() + SNAPSHOT_GRACE;
