@@ -36,6 +36,11 @@ impl Client {
         Ok(Client { stream, buf: Vec::new() })
     }
 
+    /// Changes how long a read may block (default [`READ_TIMEOUT`]).
+    pub fn set_read_timeout(&self, timeout: Duration) -> io::Result<()> {
+        self.stream.set_read_timeout(Some(timeout))
+    }
+
     /// Sends `argv` and returns the reply frame with its exact bytes.
     pub fn call<A: AsRef<[u8]>>(&mut self, argv: &[A]) -> io::Result<(Frame, Vec<u8>)> {
         self.send(argv)?;

@@ -10,8 +10,9 @@
 //!   (independent of the core's parser, which is under test).
 //! - [`client`]: a blocking RESP2 client over `TcpStream`.
 //! - [`real`]: [`real::RealRedis`] (a `redis-server` child on a free port,
-//!   killed on drop) and [`real::ReplicaLink`] (a raw replica: handshake,
-//!   `PSYNC ? -1`, snapshot, then every propagated byte).
+//!   shut down on drop; [`real::RealRedisBuilder`] adds settings or a
+//!   preloaded `dump.rdb`) and [`real::ReplicaLink`] (a raw replica:
+//!   handshake, `PSYNC ? -1`, snapshot, then every propagated byte).
 //! - [`core_side`]: the core node configured like the real server.
 //! - [`case`]: the `cases/*.redis` file format.
 //! - [`normalize`]: every allowed difference, one commented rule each.
@@ -20,6 +21,12 @@
 //!
 //! The suite itself is `tests/conformance.rs`; `CONFORMANCE_CASE=<file>` or
 //! `<file>:<line>` runs one file or one case.
+//!
+//! Every other test that needs a real server lives beside it on the same
+//! launcher: `tests/harness.rs` (the harness itself), `tests/rdb_real_redis.rs`
+//! (RDB payloads and snapshots) and `tests/backlog_real_redis.rs` (backlog
+//! accounting and the PSYNC window). All of them fail, never skip, when
+//! `redis-server` is missing.
 
 pub mod case;
 pub mod client;

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use replscope_core::resp::Frame;
 
-use crate::client::Client;
+use crate::client::{Client, READ_TIMEOUT};
 
 /// Configuration both sides start with. The real server gets it on its
 /// command line; [`crate::core_side::CoreSide`] mirrors it into the core's
@@ -44,53 +44,114 @@ pub fn redis_server_binary() -> String {
     std::env::var("REDIS_SERVER").unwrap_or_else(|_| "redis-server".into())
 }
 
-/// A running `redis-server` child.
-pub struct RealRedis {
-    child: Child,
-    pub port: u16,
-    dir: PathBuf,
-    /// Housekeeping connection (TIME, INFO): never used for case commands,
-    /// so it cannot change a case's selected db or transaction state.
-    control: Client,
+/// How many ports [`RealRedisBuilder::start`] tries before giving up: each
+/// attempt fails only if another process took the port in the instant
+/// between our probe and the server's bind.
+const START_ATTEMPTS: usize = 5;
+
+/// What redis-server logs when its `bind()` fails because the port is taken.
+const PORT_IN_USE_LOG: &str = "Address already in use";
+
+/// A server still booting answers nothing (or `-LOADING` while it reads a
+/// preloaded `dump.rdb`); give up after this long.
+const READY_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// How long one readiness probe waits for an answer: a booting server
+/// answers at once (`-LOADING` if it is busy), so silence means something
+/// else holds the port.
+const PROBE_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// How to start a [`RealRedis`]: [`HARNESS_CONFIG`] plus per-test settings.
+///
+/// Tests that need more than the conformance setup (a small backlog, disk
+/// based full syncs, an RDB file to load at boot) say so here instead of
+/// launching their own server.
+#[derive(Clone, Debug, Default)]
+pub struct RealRedisBuilder {
+    /// `--name value` pairs; one with a name in [`HARNESS_CONFIG`] replaces
+    /// that entry, so every option appears once on the command line.
+    config: Vec<(String, String)>,
+    /// Written to `<dir>/<dbfilename>` before the server starts, so it
+    /// loads this snapshot at boot.
+    dump_rdb: Option<Vec<u8>>,
 }
 
-impl RealRedis {
-    /// Starts a fresh server, waits until it answers PING, and turns active
-    /// expiry off (`DEBUG SET-ACTIVE-EXPIRE 0`): the core expires keys only
-    /// when a command touches them, and real Redis's background cycle would
-    /// otherwise delete a key (and propagate `DEL`) at a random moment.
-    ///
-    /// Fails loudly if the binary is missing.
-    pub fn start() -> io::Result<RealRedis> {
-        let mut last_err = None;
-        // A free port can be taken by someone else between our probe and the
-        // server's bind; retry with another one.
-        for _ in 0..5 {
-            match RealRedis::try_start() {
-                Ok(r) => return Ok(r),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(e),
-                Err(e) => last_err = Some(e),
-            }
-        }
-        Err(last_err.unwrap_or_else(|| io::Error::other("redis-server did not start")))
+impl RealRedisBuilder {
+    /// Sets `--name value` (e.g. `config("repl-backlog-size", "16kb")`).
+    pub fn config(mut self, name: &str, value: &str) -> RealRedisBuilder {
+        self.config.retain(|(n, _)| n != name);
+        self.config.push((name.to_owned(), value.to_owned()));
+        self
     }
 
-    fn try_start() -> io::Result<RealRedis> {
+    /// Preloads `bytes` as the server's `dump.rdb`.
+    pub fn dump_rdb(mut self, bytes: &[u8]) -> RealRedisBuilder {
+        self.dump_rdb = Some(bytes.to_vec());
+        self
+    }
+
+    /// The whole configuration: [`HARNESS_CONFIG`] with this builder's
+    /// settings replacing or following it.
+    fn effective_config(&self) -> Vec<(String, String)> {
+        let mut all: Vec<(String, String)> = HARNESS_CONFIG
+            .iter()
+            .filter(|(name, _)| !self.config.iter().any(|(n, _)| n == name))
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect();
+        all.extend(self.config.iter().cloned());
+        all
+    }
+
+    /// Starts the server, waits until it answers PING and its first
+    /// `serverCron` has run, and turns active expiry off (`DEBUG
+    /// SET-ACTIVE-EXPIRE 0`): the core expires keys only when a command
+    /// touches them, and real Redis's background cycle would otherwise delete
+    /// a key (and propagate `DEL`) at a random moment.
+    ///
+    /// The free port we probe can be taken by another process before the
+    /// server binds it; then the server logs "Address already in use" and
+    /// exits, and we try again on a new port. Any other failure (a missing
+    /// binary above all) is returned at once: tests `expect` it, so they
+    /// fail rather than skip.
+    pub fn start(&self) -> io::Result<RealRedis> {
+        self.start_on_ports(free_port)
+    }
+
+    /// [`RealRedisBuilder::start`] with the ports to try given by `next_port`.
+    fn start_on_ports(&self, mut next_port: impl FnMut() -> io::Result<u16>) -> io::Result<RealRedis> {
+        let mut attempt = 1;
+        loop {
+            match self.try_start(next_port()?) {
+                Err(e) if e.kind() == io::ErrorKind::AddrInUse && attempt < START_ATTEMPTS => attempt += 1,
+                result => return result,
+            }
+        }
+    }
+
+    fn try_start(&self, port: u16) -> io::Result<RealRedis> {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let port = free_port()?;
         let dir = std::env::temp_dir().join(format!(
             "replscope-conformance-{}-{}",
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
+        let config = self.effective_config();
+        let dbfilename =
+            config.iter().rev().find(|(n, _)| n == "dbfilename").map_or("dump.rdb".to_owned(), |(_, v)| v.clone());
         fs::create_dir_all(&dir)?;
-        let log = fs::File::create(dir.join("redis.log"))?;
+        // From here on the directory (and later the child) is cleaned up by
+        // `Process`'s drop, whichever way this function returns.
+        let mut process = Process { child: None, dir };
+        if let Some(bytes) = &self.dump_rdb {
+            fs::write(process.dir.join(&dbfilename), bytes)?;
+        }
+        let log = fs::File::create(process.log_path())?;
         let binary = redis_server_binary();
         let mut cmd = Command::new(&binary);
         cmd.args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--daemonize", "no"]);
-        cmd.arg("--dir").arg(&dir);
+        cmd.arg("--dir").arg(&process.dir);
         cmd.args(["--enable-debug-command", "yes"]);
-        for (name, value) in HARNESS_CONFIG {
+        for (name, value) in &config {
             cmd.arg(format!("--{name}")).arg(value);
         }
         cmd.stdin(Stdio::null()).stdout(log.try_clone()?).stderr(log);
@@ -104,25 +165,115 @@ impl RealRedis {
                 e
             }
         })?;
-        // From here on, a failure must still kill the child: build the value
-        // early with a placeholder connection.
-        let mut server = match wait_for_ping(port) {
-            Ok(control) => RealRedis { child, port, dir, control },
-            Err(e) => {
-                let mut child = child;
-                let _ = child.kill();
-                let _ = child.wait();
-                let log = fs::read_to_string(dir.join("redis.log")).unwrap_or_default();
-                let _ = fs::remove_dir_all(&dir);
-                return Err(io::Error::other(format!("redis-server on port {port} did not answer PING: {e}\n{log}")));
-            }
-        };
+        process.child = Some(child);
+        let control = process.wait_until_ready(port)?;
+        let mut server = RealRedis { process, port, dbfilename, control };
         server.wait_for_first_cron()?;
         let reply = server.control.query(&["DEBUG", "SET-ACTIVE-EXPIRE", "0"])?;
         if reply != Frame::ok() {
             return Err(io::Error::other(format!("DEBUG SET-ACTIVE-EXPIRE 0 failed: {reply:?}")));
         }
         Ok(server)
+    }
+}
+
+/// The child process and its private directory; dropping it kills our own
+/// child by its handle (never by name) and removes the directory.
+struct Process {
+    /// `None` only while the directory is prepared, before the spawn.
+    child: Option<Child>,
+    dir: PathBuf,
+}
+
+impl Process {
+    fn log_path(&self) -> PathBuf {
+        self.dir.join("redis.log")
+    }
+
+    fn log(&self) -> String {
+        fs::read_to_string(self.log_path()).unwrap_or_default()
+    }
+
+    /// Polls until the server on `port` answers PING and is our child.
+    ///
+    /// If the child exits first, its log says why; "Address already in use"
+    /// becomes [`io::ErrorKind::AddrInUse`] so the caller retries on another
+    /// port. The PID check guards the other side of the same race: if some
+    /// other redis-server took the port, it would answer our PING while our
+    /// child is about to fail.
+    fn wait_until_ready(&mut self, port: u16) -> io::Result<Client> {
+        let deadline = Instant::now() + READY_TIMEOUT;
+        loop {
+            let child = self.child.as_mut().ok_or_else(|| io::Error::other("redis-server not spawned"))?;
+            let pid = child.id();
+            if let Some(status) = child.try_wait()? {
+                let log = self.log();
+                let kind = if log.contains(PORT_IN_USE_LOG) { io::ErrorKind::AddrInUse } else { io::ErrorKind::Other };
+                return Err(io::Error::new(kind, format!("redis-server on port {port} exited at startup ({status}):\n{log}")));
+            }
+            let attempt = Client::connect(port).and_then(|mut c| {
+                // Whatever holds the port may accept and never answer.
+                c.set_read_timeout(PROBE_TIMEOUT)?;
+                let pong = c.query(&["PING"])?;
+                if pong != Frame::Simple("PONG".into()) {
+                    // LOADING or similar: not ready yet.
+                    return Err(io::Error::other(format!("PING answered {pong:?}")));
+                }
+                let Frame::Bulk(info) = c.query(&["INFO", "server"])? else {
+                    return Err(io::Error::other("INFO server did not return a bulk string"));
+                };
+                let ours = String::from_utf8_lossy(&info).lines().any(|l| l == format!("process_id:{pid}"));
+                if !ours {
+                    return Err(io::Error::other(format!("another server answers on port {port}")));
+                }
+                c.set_read_timeout(READ_TIMEOUT)?;
+                Ok(c)
+            });
+            match attempt {
+                Ok(c) => return Ok(c),
+                Err(e) if Instant::now() > deadline => {
+                    return Err(io::Error::other(format!(
+                        "redis-server on port {port} not ready after {READY_TIMEOUT:?}: {e}\n{}",
+                        self.log()
+                    )));
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(5)),
+            }
+        }
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A running `redis-server` child.
+pub struct RealRedis {
+    process: Process,
+    pub port: u16,
+    /// The snapshot file `SAVE` writes, inside the server's directory.
+    dbfilename: String,
+    /// Housekeeping connection (TIME, INFO, SAVE): never used for case
+    /// commands, so it cannot change a case's selected db or transaction
+    /// state.
+    control: Client,
+}
+
+impl RealRedis {
+    /// A server with exactly [`HARNESS_CONFIG`]; see [`RealRedisBuilder::start`].
+    pub fn start() -> io::Result<RealRedis> {
+        RealRedis::builder().start()
+    }
+
+    /// A builder for a server with extra settings or a preloaded snapshot.
+    pub fn builder() -> RealRedisBuilder {
+        RealRedisBuilder::default()
     }
 
     /// Waits until `serverCron` has run once. Its first run also runs
@@ -182,16 +333,56 @@ impl RealRedis {
 
     /// Where the server writes its log (useful when a case crashes it).
     pub fn log_path(&self) -> PathBuf {
-        self.dir.join("redis.log")
+        self.process.log_path()
+    }
+
+    /// The server's log so far.
+    pub fn log(&self) -> String {
+        self.process.log()
+    }
+
+    /// `SAVE`, then the bytes of the snapshot file it wrote.
+    pub fn save(&mut self) -> io::Result<Vec<u8>> {
+        let reply = self.control.query(&["SAVE"])?;
+        if reply != Frame::ok() {
+            return Err(io::Error::other(format!("SAVE failed: {reply:?}")));
+        }
+        fs::read(self.process.dir.join(&self.dbfilename))
     }
 }
 
+/// How long dropping a server waits for a snapshot child to finish.
+const SNAPSHOT_GRACE: Duration = Duration::from_secs(2);
+
+/// How long a server may take to exit after `SHUTDOWN` before it is killed.
+const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
+
 impl Drop for RealRedis {
+    /// Graceful rather than a bare kill: a server killed outright leaves
+    /// its snapshot child (the BGSAVE a disk-based full sync started)
+    /// running on its own, orphaned, writing into a directory we are about
+    /// to remove. So first let a snapshot in progress finish (the server
+    /// then reaps its child), briefly; then `SHUTDOWN NOSAVE NOW`, which
+    /// kills a child still running. `NOW` skips waiting for lagging
+    /// replicas, which ours always are (they never ACK). If the server does
+    /// not exit in time (or already died), the `Process` drop kills it by
+    /// its handle.
     fn drop(&mut self) {
-        // Our own child only, by its handle.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = fs::remove_dir_all(&self.dir);
+        let deadline = Instant::now() + SNAPSHOT_GRACE;
+        while Instant::now() < deadline
+            && self.info_field("persistence", "rdb_bgsave_in_progress").is_ok_and(|v| v == "1")
+        {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        if self.control.send(&["SHUTDOWN", "NOSAVE", "NOW"]).is_ok() {
+            let deadline = Instant::now() + SHUTDOWN_TIMEOUT;
+            while let Some(child) = self.process.child.as_mut() {
+                match child.try_wait() {
+                    Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(2)),
+                    _ => break,
+                }
+            }
+        }
     }
 }
 
@@ -206,26 +397,6 @@ fn parse_ascii<T: std::str::FromStr>(b: &[u8]) -> io::Result<T> {
 pub fn free_port() -> io::Result<u16> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
     Ok(listener.local_addr()?.port())
-}
-
-fn wait_for_ping(port: u16) -> io::Result<Client> {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let attempt = Client::connect(port).and_then(|mut c| {
-            let pong = c.query(&["PING"])?;
-            if pong == Frame::Simple("PONG".into()) {
-                Ok(c)
-            } else {
-                // LOADING or similar: not ready yet.
-                Err(io::Error::other(format!("PING answered {pong:?}")))
-            }
-        });
-        match attempt {
-            Ok(c) => return Ok(c),
-            Err(e) if Instant::now() > deadline => return Err(e),
-            Err(_) => std::thread::sleep(Duration::from_millis(5)),
-        }
-    }
 }
 
 /// What a full resynchronisation handed the replica.
@@ -319,6 +490,23 @@ impl ReplicaLink {
     pub fn unread(&self) -> usize {
         self.conn.buffered()
     }
+
+    /// Hands the link to a thread that reads and discards the stream until
+    /// the master closes it (when its [`RealRedis`] is dropped), so the
+    /// master can send every byte at once and free its replication buffer
+    /// blocks, as behind a real replica that keeps up.
+    pub fn consume_in_background(mut self) -> std::thread::JoinHandle<()> {
+        std::thread::spawn(move || {
+            loop {
+                match self.conn.read_some(usize::MAX) {
+                    Ok(_) => {}
+                    // The read timeout only means the master had nothing to send.
+                    Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {}
+                    Err(_) => return,
+                }
+            }
+        })
+    }
 }
 
 fn read_snapshot(conn: &mut Client) -> io::Result<Vec<u8>> {
@@ -335,5 +523,75 @@ fn read_snapshot(conn: &mut Client) -> io::Result<Vec<u8>> {
         conn.read_exact_bytes(len)
     } else {
         Err(io::Error::other(format!("unexpected snapshot header {:?}", String::from_utf8_lossy(&header))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A port someone else holds: the race `start` must survive.
+    fn taken_port() -> (TcpListener, u16) {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+        let port = listener.local_addr().expect("local addr").port();
+        (listener, port)
+    }
+
+    #[test]
+    fn a_taken_port_is_reported_as_addr_in_use() {
+        let (_holder, port) = taken_port();
+        let err = RealRedis::builder().try_start(port).err().expect("the port is taken");
+        assert_eq!(err.kind(), io::ErrorKind::AddrInUse, "{err}");
+        assert!(err.to_string().contains(PORT_IN_USE_LOG), "{err}");
+    }
+
+    #[test]
+    fn start_retries_on_a_new_port_when_its_port_was_taken() {
+        let (_holder, taken) = taken_port();
+        let mut offered = Vec::new();
+        let mut ports = || {
+            let port = if offered.is_empty() { taken } else { free_port()? };
+            offered.push(port);
+            Ok(port)
+        };
+        let mut server = RealRedis::builder().start_on_ports(&mut ports).expect("second port works");
+        assert_eq!(offered.len(), 2);
+        assert_eq!(server.port, offered[1]);
+        assert_eq!(server.client().and_then(|mut c| c.query(&["PING"])).expect("PING"), Frame::Simple("PONG".into()));
+        assert_eq!(server.info_field("server", "tcp_port").expect("INFO"), offered[1].to_string());
+    }
+
+    #[test]
+    fn start_gives_up_after_a_few_taken_ports() {
+        let (_holder, taken) = taken_port();
+        let mut tries = 0;
+        let err = RealRedis::builder()
+            .start_on_ports(|| {
+                tries += 1;
+                Ok(taken)
+            })
+            .err()
+            .expect("every port is taken");
+        assert_eq!(err.kind(), io::ErrorKind::AddrInUse);
+        assert_eq!(tries, START_ATTEMPTS);
+    }
+
+    #[test]
+    fn builder_settings_replace_harness_ones_and_preload_dump_rdb() {
+        let mut first = RealRedis::builder().config("repl-backlog-size", "16kb").start().expect("start");
+        let mut c = first.client().expect("connect");
+        assert_eq!(c.query(&["SET", "saved", "value"]).expect("SET"), Frame::ok());
+        let dump = first.save().expect("SAVE");
+        assert!(dump.starts_with(b"REDIS0010"));
+        assert_eq!(first.info_field("replication", "repl_backlog_size").expect("INFO"), "16384");
+        assert!(first.log().contains("Ready to accept connections"), "{}", first.log());
+
+        let builder = RealRedis::builder().config("repl-diskless-sync", "no").dump_rdb(&dump);
+        let config = builder.effective_config();
+        assert_eq!(config.iter().filter(|(n, _)| n == "repl-diskless-sync").count(), 1);
+        let second = builder.start().expect("start with dump.rdb");
+        let mut c = second.client().expect("connect");
+        assert_eq!(c.query(&["GET", "saved"]).expect("GET"), Frame::bulk("value"));
+        assert_eq!(c.query(&["CONFIG", "GET", "repl-diskless-sync"]).expect("CONFIG GET"), Frame::bulk_array(["repl-diskless-sync", "no"]));
     }
 }

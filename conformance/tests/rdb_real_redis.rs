@@ -1,8 +1,8 @@
 //! RDB snapshots against a real `redis-server` 7.0 (the specification).
 //!
-//! Each test starts its own redis-server on 127.0.0.1 on a free port, in a
-//! private directory, and stops it through a guard even when the test
-//! panics. A missing `redis-server` FAILS these tests: CI installs it.
+//! Each test starts its own server through conformance's [`RealRedis`] (a
+//! free port, a private directory, stopped on drop even when the test
+//! panics). A missing `redis-server` FAILS these tests: CI installs it.
 //!
 //! - single values: `DUMP` from Redis equals our [`dump_payload`] byte for
 //!   byte (strings with int/LZF encodings, listpacks, intsets, quicklists);
@@ -13,221 +13,83 @@
 //!   keyspace; so does a full-resync payload, with its replication aux fields.
 
 use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::process::Command;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use indexmap::{IndexMap, IndexSet};
+use replscope_conformance::client::Client;
+use replscope_conformance::real::{RealRedis, RealRedisBuilder, ReplicaLink};
 use replscope_core::keyspace::{Keyspace, SortedSet, Value};
-use replscope_core::rdb::{self, dump_payload, encode_keyspace, ReplInfo, SaveInfo};
+use replscope_core::rdb::{self, ReplInfo, SaveInfo, dump_payload, encode_keyspace};
+use replscope_core::resp::Frame;
 
 // ---------------------------------------------------------------------------
-// A redis-server owned by the test.
+// Talking to the server.
 
-struct Redis {
-    child: Child,
-    dir: PathBuf,
-    port: u16,
+/// Starts the server; a missing binary fails the test.
+fn start(builder: RealRedisBuilder) -> RealRedis {
+    builder.start().expect("redis-server must be installed (apt-get install redis-server)")
 }
 
-impl Redis {
-    /// Starts redis-server in a fresh directory, optionally with `dump.rdb`
-    /// preloaded from `rdb`.
-    fn start(rdb: Option<&[u8]>) -> Redis {
-        let port = free_port();
-        let dir = std::env::temp_dir().join(format!("replscope-rdb-{}-{port}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("create temp dir");
-        if let Some(bytes) = rdb {
-            std::fs::write(dir.join("dump.rdb"), bytes).expect("write dump.rdb");
-        }
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--dir"])
-            .arg(&dir)
-            .args(["--dbfilename", "dump.rdb", "--save", "", "--appendonly", "no", "--daemonize", "no"])
-            .args(["--logfile", "redis.log"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("redis-server must be installed (apt-get install redis-server)");
-        let mut redis = Redis { child, dir, port };
-        redis.wait_ready();
-        redis
-    }
+fn client(redis: &RealRedis) -> Client {
+    redis.client().expect("connect to redis-server")
+}
 
-    fn wait_ready(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("redis-server exited ({status}); log:\n{}", self.log());
-            }
-            if let Ok(mut c) = Client::connect(self.port)
-                && c.cmd(&["PING"]) == Reply::Simple("PONG".into()) {
-                    return;
-                }
-            assert!(Instant::now() < deadline, "redis-server not ready; log:\n{}", self.log());
-            std::thread::sleep(Duration::from_millis(50));
-        }
+/// Sends `argv` and returns the reply; an error reply fails the test.
+fn cmd_ok<A: AsRef<[u8]>>(c: &mut Client, argv: &[A]) -> Frame {
+    let (reply, _) = c.call(argv).expect("redis-server connection");
+    if let Frame::Error(e) = &reply {
+        panic!("{e}");
     }
+    reply
+}
 
-    fn client(&self) -> Client {
-        Client::connect(self.port).expect("connect to redis-server")
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("redis.log")).unwrap_or_default()
-    }
-
-    /// `SAVE`, then the bytes of the file it wrote.
-    fn save(&self) -> Vec<u8> {
-        assert_eq!(self.client().cmd(&["SAVE"]), Reply::Simple("OK".into()));
-        std::fs::read(self.dir.join("dump.rdb")).expect("read dump.rdb")
+fn bulk(reply: &Frame) -> Vec<u8> {
+    match reply {
+        Frame::Bulk(b) => b.clone(),
+        other => panic!("expected a bulk string, got {other:?}"),
     }
 }
 
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
+fn int(reply: &Frame) -> i64 {
+    match reply {
+        Frame::Integer(n) => *n,
+        other => panic!("expected an integer, got {other:?}"),
     }
 }
 
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
-    listener.local_addr().expect("local addr").port()
+fn items(reply: &Frame) -> Vec<Vec<u8>> {
+    match reply {
+        Frame::Array(items) => items.iter().map(bulk).collect(),
+        other => panic!("expected an array, got {other:?}"),
+    }
 }
 
 fn unix_ms() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).expect("clock").as_millis() as u64
 }
 
-// ---------------------------------------------------------------------------
-// A minimal RESP2 client.
-
-#[derive(Clone, Debug, PartialEq)]
-enum Reply {
-    Simple(String),
-    Error(String),
-    Int(i64),
-    Bulk(Option<Vec<u8>>),
-    Array(Option<Vec<Reply>>),
-}
-
-impl Reply {
-    fn bulk(&self) -> Vec<u8> {
-        match self {
-            Reply::Bulk(Some(b)) => b.clone(),
-            other => panic!("expected a bulk string, got {other:?}"),
-        }
-    }
-
-    fn int(&self) -> i64 {
-        match self {
-            Reply::Int(n) => *n,
-            other => panic!("expected an integer, got {other:?}"),
-        }
-    }
-
-    fn items(&self) -> Vec<Vec<u8>> {
-        match self {
-            Reply::Array(Some(items)) => items.iter().map(Reply::bulk).collect(),
-            other => panic!("expected an array, got {other:?}"),
-        }
-    }
-}
-
-struct Client {
-    reader: BufReader<TcpStream>,
-}
-
-impl Client {
-    fn connect(port: u16) -> std::io::Result<Client> {
-        let stream = TcpStream::connect(("127.0.0.1", port))?;
-        stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-        Ok(Client { reader: BufReader::new(stream) })
-    }
-
-    fn cmd<A: AsRef<[u8]>>(&mut self, argv: &[A]) -> Reply {
-        let mut out = format!("*{}\r\n", argv.len()).into_bytes();
-        for a in argv {
-            let a = a.as_ref();
-            out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
-            out.extend_from_slice(a);
-            out.extend_from_slice(b"\r\n");
-        }
-        self.reader.get_mut().write_all(&out).expect("send");
-        self.read_reply()
-    }
-
-    fn cmd_ok<A: AsRef<[u8]>>(&mut self, argv: &[A]) -> Reply {
-        let reply = self.cmd(argv);
-        if let Reply::Error(e) = &reply {
-            panic!("{e}");
-        }
-        reply
-    }
-
-    fn line(&mut self) -> String {
-        let mut line = String::new();
-        self.reader.read_line(&mut line).expect("read reply");
-        assert!(line.ends_with("\r\n"), "bad reply line {line:?}");
-        line.truncate(line.len() - 2);
-        line
-    }
-
-    fn read_reply(&mut self) -> Reply {
-        let line = self.line();
-        let (kind, rest) = line.split_at(1);
-        match kind {
-            "+" => Reply::Simple(rest.into()),
-            "-" => Reply::Error(rest.into()),
-            ":" => Reply::Int(rest.parse().expect("integer reply")),
-            "$" => {
-                let n: i64 = rest.parse().expect("bulk length");
-                if n < 0 {
-                    return Reply::Bulk(None);
-                }
-                let mut buf = vec![0; n as usize + 2];
-                self.reader.read_exact(&mut buf).expect("bulk body");
-                buf.truncate(n as usize);
-                Reply::Bulk(Some(buf))
-            }
-            "*" => {
-                let n: i64 = rest.parse().expect("array length");
-                if n < 0 {
-                    return Reply::Array(None);
-                }
-                Reply::Array(Some((0..n).map(|_| self.read_reply()).collect()))
-            }
-            _ => panic!("unexpected reply {line:?}"),
-        }
-    }
-}
-
 /// Reads every key of every db from a live server into a keyspace.
 fn fetch_keyspace(c: &mut Client) -> Keyspace {
     let mut ks = Keyspace::default();
     for index in 0..ks.count() {
-        c.cmd_ok(&["SELECT", &index.to_string()]);
-        for key in c.cmd_ok(&["KEYS", "*"]).items() {
+        cmd_ok(c, &["SELECT", &index.to_string()]);
+        for key in items(&cmd_ok(c, &["KEYS", "*"])) {
             let k = key.as_slice();
-            let ty = match c.cmd_ok(&[&b"TYPE"[..], k]) {
-                Reply::Simple(t) => t,
+            let ty = match cmd_ok(c, &[&b"TYPE"[..], k]) {
+                Frame::Simple(t) => t,
                 other => panic!("TYPE gave {other:?}"),
             };
             let value = match ty.as_str() {
-                "string" => Value::String(c.cmd_ok(&[&b"GET"[..], k]).bulk()),
-                "list" => Value::List(c.cmd_ok(&[&b"LRANGE"[..], k, b"0", b"-1"]).items().into()),
+                "string" => Value::String(bulk(&cmd_ok(c, &[&b"GET"[..], k]))),
+                "list" => Value::List(items(&cmd_ok(c, &[&b"LRANGE"[..], k, b"0", b"-1"])).into()),
                 "hash" => {
-                    let flat = c.cmd_ok(&[&b"HGETALL"[..], k]).items();
+                    let flat = items(&cmd_ok(c, &[&b"HGETALL"[..], k]));
                     Value::Hash(flat.chunks(2).map(|p| (p[0].clone(), p[1].clone())).collect())
                 }
-                "set" => Value::Set(c.cmd_ok(&[&b"SMEMBERS"[..], k]).items().into_iter().collect()),
+                "set" => Value::Set(items(&cmd_ok(c, &[&b"SMEMBERS"[..], k])).into_iter().collect()),
                 "zset" => {
-                    let flat = c.cmd_ok(&[&b"ZRANGE"[..], k, b"0", b"-1", b"WITHSCORES"]).items();
+                    let flat = items(&cmd_ok(c, &[&b"ZRANGE"[..], k, b"0", b"-1", b"WITHSCORES"]));
                     let mut z = SortedSet::new();
                     for p in flat.chunks(2) {
                         z.insert(p[0].clone(), String::from_utf8_lossy(&p[1]).parse().expect("score"));
@@ -238,13 +100,13 @@ fn fetch_keyspace(c: &mut Client) -> Keyspace {
             };
             let db = ks.db_mut(index);
             db.put(key.clone(), value);
-            let when = c.cmd_ok(&[&b"PEXPIRETIME"[..], k]).int();
+            let when = int(&cmd_ok(c, &[&b"PEXPIRETIME"[..], k]));
             if when >= 0 {
                 db.set_expire(k, when as u64);
             }
         }
     }
-    c.cmd_ok(&["SELECT", "0"]);
+    cmd_ok(c, &["SELECT", "0"]);
     ks
 }
 
@@ -345,31 +207,31 @@ fn score_arg(s: f64) -> String {
 
 /// Builds `key → value` on a real server with commands and returns it.
 fn put(c: &mut Client, key: &[u8], value: &Value) {
-    c.cmd_ok(&[&b"DEL"[..], key]);
+    cmd_ok(c, &[&b"DEL"[..], key]);
     match value {
         Value::String(s) => {
-            c.cmd_ok(&[&b"SET"[..], key, s]);
+            cmd_ok(c, &[&b"SET"[..], key, s]);
         }
         Value::List(items) => {
             for chunk in items.iter().collect::<Vec<_>>().chunks(500) {
                 let mut argv: Vec<&[u8]> = vec![b"RPUSH", key];
                 argv.extend(chunk.iter().map(|e| e.as_slice()));
-                c.cmd_ok(&argv);
+                cmd_ok(c, &argv);
             }
         }
         Value::Hash(map) => {
             for (f, v) in map {
-                c.cmd_ok(&[&b"HSET"[..], key, f, v]);
+                cmd_ok(c, &[&b"HSET"[..], key, f, v]);
             }
         }
         Value::Set(set) => {
             for m in set {
-                c.cmd_ok(&[&b"SADD"[..], key, m]);
+                cmd_ok(c, &[&b"SADD"[..], key, m]);
             }
         }
         Value::ZSet(z) => {
             for (m, s) in z.iter() {
-                c.cmd_ok(&[&b"ZADD"[..], key, score_arg(s).as_bytes(), m]);
+                cmd_ok(c, &[&b"ZADD"[..], key, score_arg(s).as_bytes(), m]);
             }
         }
     }
@@ -447,7 +309,7 @@ fn first_difference(real: &[u8], ours: &[u8]) -> Option<String> {
 }
 
 fn encoding(c: &mut Client, key: &[u8]) -> String {
-    String::from_utf8(c.cmd_ok(&[&b"OBJECT"[..], b"ENCODING", key]).bulk()).expect("utf8")
+    String::from_utf8(bulk(&cmd_ok(c, &[&b"OBJECT"[..], b"ENCODING", key]))).expect("utf8")
 }
 
 // ---------------------------------------------------------------------------
@@ -455,12 +317,12 @@ fn encoding(c: &mut Client, key: &[u8]) -> String {
 
 #[test]
 fn dump_payloads_are_byte_identical_to_redis() {
-    let redis = Redis::start(None);
-    let mut c = redis.client();
+    let redis = start(RealRedis::builder());
+    let mut c = client(&redis);
     let mut mismatches = Vec::new();
     for (key, value) in sample_values() {
         put(&mut c, &key, &value);
-        let real = c.cmd_ok(&[&b"DUMP"[..], &key]).bulk();
+        let real = bulk(&cmd_ok(&mut c, &[&b"DUMP"[..], &key]));
         let ours = dump_payload(&value, true);
         if let Some(diff) = first_difference(&real, &ours) {
             mismatches.push(format!("{}: {diff}", String::from_utf8_lossy(&key)));
@@ -471,12 +333,12 @@ fn dump_payloads_are_byte_identical_to_redis() {
 
 #[test]
 fn dump_payloads_without_compression_match_redis() {
-    let redis = Redis::start(None);
-    let mut c = redis.client();
-    c.cmd_ok(&["CONFIG", "SET", "rdbcompression", "no"]);
+    let redis = start(RealRedis::builder());
+    let mut c = client(&redis);
+    cmd_ok(&mut c, &["CONFIG", "SET", "rdbcompression", "no"]);
     for (key, value) in sample_values().into_iter().filter(|(k, _)| k.starts_with(b"str:") || k == b"list:big") {
         put(&mut c, &key, &value);
-        let real = c.cmd_ok(&[&b"DUMP"[..], &key]).bulk();
+        let real = bulk(&cmd_ok(&mut c, &[&b"DUMP"[..], &key]));
         let diff = first_difference(&real, &dump_payload(&value, false));
         assert!(diff.is_none(), "{}: {}", String::from_utf8_lossy(&key), diff.unwrap_or_default());
     }
@@ -513,20 +375,20 @@ fn core_snapshot_passes_check_rdb_and_loads_into_redis() {
     let report = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success() && report.contains("RDB looks OK"), "redis-check-rdb:\n{report}");
 
-    let redis = Redis::start(Some(&ours));
-    let mut c = redis.client();
+    let mut redis = start(RealRedis::builder().dump_rdb(&ours));
+    let mut c = client(&redis);
     assert_eq!(fetch_keyspace(&mut c), ks, "content loaded by redis-server differs");
 
     // Same encodings as ours, and byte-identical values where the order is
     // deterministic.
     for (key, value) in sample_values() {
         let db = (0..16).find(|&d| ks.db(d).contains(&key)).expect("key placed");
-        c.cmd_ok(&["SELECT", &db.to_string()]);
-        let real = c.cmd_ok(&[&b"DUMP"[..], &key]).bulk();
+        cmd_ok(&mut c, &["SELECT", &db.to_string()]);
+        let real = bulk(&cmd_ok(&mut c, &[&b"DUMP"[..], &key]));
         let diff = first_difference(&real, &dump_payload(&value, true));
         assert!(diff.is_none(), "{}: {}", String::from_utf8_lossy(&key), diff.unwrap_or_default());
     }
-    c.cmd_ok(&["SELECT", "0"]);
+    cmd_ok(&mut c, &["SELECT", "0"]);
     let expected_encodings: [(&[u8], &str); 6] = [
         (b"hash:small", "listpack"),
         (b"set:intset512", "intset"),
@@ -537,19 +399,19 @@ fn core_snapshot_passes_check_rdb_and_loads_into_redis() {
     ];
     for (key, enc) in expected_encodings {
         let db = (0..16).find(|&d| ks.db(d).contains(key)).expect("key placed");
-        c.cmd_ok(&["SELECT", &db.to_string()]);
+        cmd_ok(&mut c, &["SELECT", &db.to_string()]);
         assert_eq!(encoding(&mut c, key), enc, "{}", String::from_utf8_lossy(key));
     }
 
     // Redis's own SAVE of what it loaded has exactly our size (key order,
     // ctime and used-mem differ, their encoded widths do not).
-    let real = redis.save();
+    let real = redis.save().expect("SAVE");
     if real.len() != ours.len() {
         let mut report = String::new();
         for (key, value) in sample_unordered_values() {
             let db = (0..16).find(|&d| ks.db(d).contains(&key)).expect("key placed");
-            c.cmd_ok(&["SELECT", &db.to_string()]);
-            let real = c.cmd_ok(&[&b"DUMP"[..], &key]).bulk();
+            cmd_ok(&mut c, &["SELECT", &db.to_string()]);
+            let real = bulk(&cmd_ok(&mut c, &[&b"DUMP"[..], &key]));
             let ours = dump_payload(&value, true);
             report += &format!("{}: real {} ours {}\n", String::from_utf8_lossy(&key), real.len(), ours.len());
         }
@@ -561,49 +423,49 @@ fn core_snapshot_passes_check_rdb_and_loads_into_redis() {
 
 #[test]
 fn redis_save_of_a_command_built_dataset_decodes_identically() {
-    let redis = Redis::start(None);
-    let mut c = redis.client();
+    let mut redis = start(RealRedis::builder());
+    let mut c = client(&redis);
     let mut expected = Keyspace::default();
     let future = unix_ms() + 7_200_000;
     for (i, (key, value)) in sample_values().into_iter().chain(sample_unordered_values()).enumerate() {
         let db = i % 4;
-        c.cmd_ok(&["SELECT", &db.to_string()]);
+        cmd_ok(&mut c, &["SELECT", &db.to_string()]);
         put(&mut c, &key, &value);
         expected.db_mut(db).put(key.clone(), value);
         if i % 3 == 0 {
             let when = future + i as u64;
-            c.cmd_ok(&[&b"PEXPIREAT"[..], &key, when.to_string().as_bytes()]);
+            cmd_ok(&mut c, &[&b"PEXPIREAT"[..], &key, when.to_string().as_bytes()]);
             expected.db_mut(db).set_expire(&key, when);
         }
     }
     // History-dependent encodings Redis keeps: a hash that grew past 512
     // fields and shrank stays a hash table, a list built with LPUSH and
     // LINSERT has different nodes. Content must still match.
-    c.cmd_ok(&["SELECT", "5"]);
+    cmd_ok(&mut c, &["SELECT", "5"]);
     let mut shrunk = IndexMap::new();
     for i in 0..600u64 {
-        c.cmd_ok(&["HSET", "shrunk", &format!("f{i}"), &i.to_string()]);
+        cmd_ok(&mut c, &["HSET", "shrunk", &format!("f{i}"), &i.to_string()]);
         shrunk.insert(format!("f{i}").into_bytes(), i.to_string().into_bytes());
     }
     for i in 5..600u64 {
-        c.cmd_ok(&["HDEL", "shrunk", &format!("f{i}")]);
+        cmd_ok(&mut c, &["HDEL", "shrunk", &format!("f{i}")]);
         shrunk.shift_remove(format!("f{i}").as_bytes());
     }
     expected.db_mut(5).put(b"shrunk".to_vec(), Value::Hash(shrunk));
     let mut pushed = VecDeque::new();
     for i in 0..2000u64 {
         let item = text(i, (i % 40) as usize, b"abcdef");
-        c.cmd_ok(&[&b"LPUSH"[..], b"pushed", &item]);
+        cmd_ok(&mut c, &[&b"LPUSH"[..], b"pushed", &item]);
         pushed.push_front(item);
     }
-    c.cmd_ok(&["LINSERT", "pushed", "BEFORE", "", "inserted"]);
+    cmd_ok(&mut c, &["LINSERT", "pushed", "BEFORE", "", "inserted"]);
     let pos = pushed.iter().position(|e| e.is_empty()).expect("an empty element");
     pushed.insert(pos, b"inserted".to_vec());
     expected.db_mut(5).put(b"pushed".to_vec(), Value::List(pushed));
-    c.cmd_ok(&["SELECT", "0"]);
+    cmd_ok(&mut c, &["SELECT", "0"]);
 
     assert_eq!(fetch_keyspace(&mut c), expected, "test bookkeeping");
-    let snapshot = rdb::decode(&redis.save()).expect("decode Redis's SAVE");
+    let snapshot = rdb::decode(&redis.save().expect("SAVE")).expect("decode Redis's SAVE");
     assert_eq!(snapshot.keyspace, expected);
     assert_eq!(snapshot.aux_field("redis-ver"), Some(&b"7.0.15"[..]));
     assert_eq!(snapshot.aux_field("redis-bits"), Some(&b"64"[..]));
@@ -612,38 +474,16 @@ fn redis_save_of_a_command_built_dataset_decodes_identically() {
     assert_eq!(names, ["redis-ver", "redis-bits", "ctime", "used-mem", "aof-base"]);
 }
 
-/// Reads a full-resync payload: `+FULLRESYNC <id> <offset>` then `$<len>` and
-/// the RDB (disk-based sync).
-fn fetch_full_sync(port: u16) -> (String, u64, Vec<u8>) {
-    let mut c = Client::connect(port).expect("connect");
-    assert_eq!(c.cmd(&["REPLCONF", "listening-port", "1"]), Reply::Simple("OK".into()));
-    let line = match c.cmd(&["PSYNC", "?", "-1"]) {
-        Reply::Simple(s) => s,
-        other => panic!("PSYNC gave {other:?}"),
-    };
-    let parts: Vec<&str> = line.split(' ').collect();
-    assert_eq!(parts[0], "FULLRESYNC");
-    // The master sends bare newlines as keepalives while it saves.
-    let mut header = String::new();
-    while header.trim().is_empty() {
-        header.clear();
-        c.reader.read_line(&mut header).expect("bulk header");
-    }
-    let header = header.trim().to_string();
-    let len: usize = header.strip_prefix('$').expect("bulk header").parse().expect("length");
-    let mut rdb = vec![0; len];
-    c.reader.read_exact(&mut rdb).expect("rdb body");
-    (parts[1].to_string(), parts[2].parse().expect("offset"), rdb)
-}
-
 #[test]
 fn full_resync_payload_decodes_and_our_aux_fields_match() {
-    let redis = Redis::start(None);
-    let mut c = redis.client();
-    c.cmd_ok(&["CONFIG", "SET", "repl-diskless-sync", "no"]);
-    c.cmd_ok(&["SELECT", "3"]);
-    c.cmd_ok(&["SET", "k", "v"]);
-    let (replid, offset, payload) = fetch_full_sync(redis.port);
+    // Disk-based: the payload is the RDB file BGSAVE wrote, sent as `$<len>`.
+    let redis = start(RealRedis::builder().config("repl-diskless-sync", "no"));
+    let mut c = client(&redis);
+    cmd_ok(&mut c, &["SELECT", "3"]);
+    cmd_ok(&mut c, &["SET", "k", "v"]);
+    // `+FULLRESYNC <id> <offset>`, then the RDB.
+    let (_link, sync) = ReplicaLink::attach(redis.port).expect("PSYNC ? -1 gives a full resync");
+    let (replid, offset, payload) = (sync.replid, sync.offset, sync.rdb);
     let snapshot = rdb::decode(&payload).expect("decode full-sync payload");
     let names: Vec<String> = snapshot.aux.iter().map(|(k, _)| String::from_utf8_lossy(k).into_owned()).collect();
     assert_eq!(names, ["redis-ver", "redis-bits", "ctime", "used-mem", "repl-stream-db", "repl-id", "repl-offset", "aof-base"]);
