@@ -656,7 +656,8 @@ impl Network {
         let start_us = (now_ms * 1000).max(dir.busy_until_us);
         let tx_us = ceil_div(len * 8 * 1000, dir.bandwidth_kbps.max(1));
         dir.busy_until_us = start_us + tx_us;
-        let arrive_ms = (ceil_div(start_us + tx_us, 1000) + dir.latency_ms).max(dir.last_arrival_ms);
+        // Whole ms: serialisation ending within a millisecond does not add one.
+        let arrive_ms = ((start_us + tx_us) / 1000 + dir.latency_ms).max(dir.last_arrival_ms);
         dir.last_arrival_ms = arrive_ms;
         let c = self.conns.get_mut(&id).expect("segment for a live connection");
         let half = &mut c.halves[side];
