@@ -21,8 +21,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use replscope_core::scenario::{CommandStep, Runner, Scenario, Step, StepResult};
-use replscope_core::sim::CommandResult;
-use serde_json::{Value, json};
+use replscope_core::sim::{CommandResult, SimEventKind};
 
 mod base64;
 mod text;
@@ -118,52 +117,74 @@ fn print_events(out: &mut impl Write, runner: &Runner, cursor: usize, json: bool
     let sim = runner.sim();
     for event in sim.events_since(cursor) {
         let t_ms = event.t_ms - sim.start_ms();
-        let mut body = serde_json::to_value(&event.kind).unwrap_or(Value::Null);
-        if let Value::Object(map) = &mut body {
-            map.remove("t_ms");
-        }
         let line = if json {
-            json!({"t_ms": t_ms, "event": body}).to_string()
+            serde_json::to_string(&EventLine { t_ms, event: &event.kind }).unwrap_or_default()
         } else {
-            format!("   [{}] {body}", text::format_ms(t_ms))
+            format!("   [{}] {}", text::format_ms(t_ms), serde_json::to_string(&event.kind).unwrap_or_default())
         };
         let _ = writeln!(out, "{line}");
     }
     sim.event_count()
 }
 
+/// One `--events` line in JSON mode (`t_ms` since the start).
+#[derive(serde::Serialize)]
+struct EventLine<'a> {
+    t_ms: u64,
+    event: &'a SimEventKind,
+}
+
+/// One `--json` line for a step; fields in this order, absent ones omitted.
+#[derive(serde::Serialize)]
+struct JsonLine {
+    step: usize,
+    t_ms: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verb: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    node: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cmd: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reply: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reply_base64: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
 fn json_line(result: &StepResult, step: &Step) -> String {
-    let mut line = json!({"step": result.step, "t_ms": result.t_ms});
-    let map = line.as_object_mut().expect("object literal");
+    let mut line = JsonLine {
+        step: result.step,
+        t_ms: result.t_ms,
+        verb: None,
+        node: None,
+        cmd: None,
+        reply: None,
+        reply_base64: None,
+        error: None,
+    };
     match &result.command {
         Some(CommandStep { node, cmd, result }) => {
-            map.insert("node".into(), json!(node));
-            let cmd: Vec<String> = cmd.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect();
-            map.insert("cmd".into(), json!(cmd));
+            line.node = Some(node.clone());
+            line.cmd = Some(cmd.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect());
             match result {
                 CommandResult::Reply(frame) => {
                     let bytes = frame.to_bytes();
-                    map.insert("reply".into(), json!(String::from_utf8_lossy(&bytes)));
+                    line.reply = Some(String::from_utf8_lossy(&bytes).into_owned());
                     if std::str::from_utf8(&bytes).is_err() {
-                        map.insert("reply_base64".into(), json!(base64::encode(&bytes)));
+                        line.reply_base64 = Some(base64::encode(&bytes));
                     }
                 }
-                CommandResult::ConnectionRefused => {
-                    map.insert("error".into(), json!("connection refused"));
-                }
+                CommandResult::ConnectionRefused => line.error = Some("connection refused".into()),
                 CommandResult::StillBlocked => {
-                    map.insert(
-                        "error".into(),
-                        json!(format!("still blocked after {} ms", replscope_core::scenario::BLOCK_LIMIT_MS)),
-                    );
+                    line.error = Some(format!("still blocked after {} ms", replscope_core::scenario::BLOCK_LIMIT_MS));
                 }
             }
         }
-        None => {
-            map.insert("verb".into(), json!(step.verb()));
-        }
+        None => line.verb = Some(step.verb()),
     }
-    line.to_string()
+    serde_json::to_string(&line).unwrap_or_default()
 }
 
 fn text_lines(runner: &Runner, result: &StepResult, step: &Step) -> String {

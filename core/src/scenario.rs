@@ -203,6 +203,9 @@ fn parse_nodes(raw: Vec<RawNode>) -> Result<Vec<NodeDef>, ScenarioError> {
             };
             pairs.push((key.clone(), value));
         }
+        // Name order, whatever the JSON library's map order: the same file
+        // always gives the same config.
+        pairs.sort();
         let spec = NodeSpec::from_pairs(&pairs).map_err(|e| err(format!("config: {e}")))?;
         nodes.push(NodeDef { name: node.name, spec });
     }
