@@ -26,6 +26,12 @@
 //!   node and the network that carries its bytes.
 //! - [`node`]: [`node::Node`], the sans-IO entry point: commands in, replies
 //!   and events out.
+//! - [`network`]: the simulated TCP-like network: links with latency,
+//!   bandwidth, send windows and faults (cut, partition, crash).
+//! - [`sim`]: the simulator: nodes + network + one virtual clock + a seeded
+//!   RNG, an ordered event stream and `settle`.
+//! - [`scenario`]: the versioned JSON scenario format, its validation and
+//!   its step-by-step runner (used by the `replscope` CLI).
 //! - [`long_double`], [`double`]: float arithmetic and formatting exactly as
 //!   Redis does it (x87 long double for INCRBYFLOAT, `d2string` for scores).
 //! - [`util`]: number parsing and formatting shared with Redis semantics.
@@ -41,11 +47,14 @@ pub mod info;
 pub mod keyspace;
 pub mod long_double;
 pub mod net;
+pub mod network;
 pub mod node;
 pub mod psync;
 pub mod rdb;
 pub mod resp;
+pub mod scenario;
 pub mod server;
+pub mod sim;
 pub mod util;
 
 /// The crate version, shown by the UI (and `INFO server` as `replscope_version`).

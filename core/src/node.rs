@@ -15,6 +15,7 @@
 pub mod containers;
 pub mod dispatch;
 pub mod io;
+pub mod sim_support;
 
 pub use io::CommandOutcome;
 

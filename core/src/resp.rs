@@ -8,8 +8,10 @@
 //! The incremental parsers live in [`parser`]: requests arrive split at any
 //! byte, so they keep partial input between calls.
 
+pub mod display;
 pub mod parser;
 
+pub use display::redis_cli_format;
 pub use parser::{FrameParser, ProtocolError, RequestParser};
 
 /// One RESP2 value.

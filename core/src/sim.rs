@@ -1,0 +1,782 @@
+//! The simulator: nodes, the network between them and one virtual clock.
+//!
+//! `Sim` is the quinn-style harness around sans-IO [`Node`]s: it owns the
+//! virtual clock (unix ms), a seeded ChaCha8 RNG (every node's seed comes
+//! from it), the nodes in a `BTreeMap` by name and the [`Network`]. It moves
+//! time only when asked ([`Sim::step`], [`Sim::run_for`], [`Sim::settle`]),
+//! always to the next thing that happens: a delivery or a node timer.
+//! Everything observable is recorded in one ordered stream of [`SimEvent`]s,
+//! whose hash ([`Sim::event_hash`]) is the determinism check: the same
+//! inputs give the same hash, natively and in wasm.
+//!
+//! After any call into a node the simulator *pumps* it: it pulls the bytes
+//! the node's connections may send now (as far as each send window allows),
+//! carries out its actions (connect, close) and records its events.
+
+use std::collections::BTreeMap;
+
+use rand_chacha::ChaCha8Rng;
+use rand_core::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+
+use crate::config::Config;
+use crate::events::NodeEventKind;
+use crate::net::{Action, Addr, ConnId};
+use crate::network::{ConnectionView, Delivery, InFlight, LinkView, MAX_SEGMENT, NetEvent, Network};
+use crate::node::sim_support::{Boot, MasterLinkState, ReplicationView};
+use crate::node::{ClientId, CommandOutcome, Node};
+use crate::resp::Frame;
+
+/// 2026-01-01T00:00:00Z, the default start of the virtual clock.
+pub const DEFAULT_START_MS: u64 = 1_767_225_600_000;
+/// How long a blocked command (WAIT) may keep the clock running.
+pub const DEFAULT_BLOCK_LIMIT_MS: u64 = 3_600_000;
+/// How long `settle` runs before giving up, unless told otherwise.
+pub const DEFAULT_SETTLE_LIMIT_MS: u64 = 300_000;
+/// Steps any one `settle`, `run_until` or blocked command may take: a guard
+/// against a node whose timer never moves forward.
+pub const MAX_STEPS_PER_CALL: u64 = 20_000_000;
+/// The client every command step uses, one per node (so SELECT and MULTI
+/// persist between steps).
+pub const CONSOLE_CLIENT: ClientId = ClientId(1);
+
+/// A node's configuration as a scenario gives it: Redis config pairs plus
+/// `replicaof`, which a real server reads from its config file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeSpec {
+    /// The pairs as given (for the UI's Config tab and for restarts).
+    pub pairs: Vec<(String, String)>,
+    pub config: Config,
+    pub replicaof: Option<Addr>,
+}
+
+impl NodeSpec {
+    /// Parses `(name, value)` pairs: `replicaof "<host> <port>"` is taken
+    /// apart; everything else goes through [`Config::from_pairs`], so a bad
+    /// value gives Redis's own `CONFIG SET` error text.
+    pub fn from_pairs(pairs: &[(String, String)]) -> Result<NodeSpec, String> {
+        let mut replicaof = None;
+        let mut rest = Vec::new();
+        for (name, value) in pairs {
+            if name.eq_ignore_ascii_case("replicaof") || name.eq_ignore_ascii_case("slaveof") {
+                replicaof = Some(parse_replicaof(value)?);
+            } else {
+                rest.push((name.as_str(), value.as_str()));
+            }
+        }
+        let config = Config::from_pairs(&rest)?;
+        Ok(NodeSpec { pairs: pairs.to_vec(), config, replicaof })
+    }
+}
+
+/// `"A 6379"` → `A:6379`.
+pub fn parse_replicaof(value: &str) -> Result<Addr, String> {
+    let words: Vec<&str> = value.split_whitespace().collect();
+    let bad = || format!("replicaof \"{value}\": expected \"<host> <port>\" with a port from 0 to 65535");
+    match words.as_slice() {
+        [host, port] => {
+            let port: u16 = port.parse().map_err(|_| bad())?;
+            Ok(Addr::new(*host, port))
+        }
+        _ => Err(bad()),
+    }
+}
+
+/// One simulated node: its spec, its process (none while crashed) and its
+/// RDB file on "disk".
+#[derive(Debug)]
+struct SimNode {
+    spec: NodeSpec,
+    node: Option<Node>,
+    rdb_file: Option<Vec<u8>>,
+}
+
+/// One thing that happened, at `t_ms` (virtual unix ms).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimEvent {
+    pub t_ms: u64,
+    #[serde(flatten)]
+    pub kind: SimEventKind,
+}
+
+/// The kinds of [`SimEvent`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum SimEventKind {
+    NodeAdded { node: String, port: u16 },
+    NodeRemoved { node: String },
+    /// Something a node reported (its log lines, replication steps…).
+    Node { node: String, event: NodeEventKind },
+    /// Something on the network (connects, segments sent and delivered…).
+    Net { event: NetEvent },
+    /// A client command (the console's) was run on `node`.
+    Command { node: String, cmd: Vec<String> },
+    /// The command blocked (WAIT); its reply comes with [`SimEventKind::Reply`].
+    Blocked { node: String },
+    /// The reply to a command, as redis-cli would show it.
+    Reply { node: String, reply: String },
+    /// A command to a crashed node.
+    ConnectionRefused { node: String },
+    /// A fault was injected: `verb` is `cut`, `partition`, `cut_one_way`,
+    /// `partition_one_way`.
+    Fault { verb: String, from: String, to: String },
+    Healed { a: String, b: String },
+    LinkChanged { from: String, to: String, latency_ms: u64, bandwidth_kbps: u64 },
+    Crash { node: String },
+    /// The node started again; `rdb_bytes` is the size of the RDB file it
+    /// loaded, if any.
+    Restart { node: String, rdb_bytes: Option<u64> },
+}
+
+/// What a client command got.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CommandResult {
+    Reply(Frame),
+    /// The node is crashed: redis-cli would say "Connection refused".
+    ConnectionRefused,
+    /// The command blocked and its reply did not come within the limit.
+    StillBlocked,
+}
+
+/// Why `settle` gave up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SettleError {
+    /// Still not quiescent after `limit_ms` of virtual time; `waiting_for`
+    /// says what was still going on.
+    Timeout { limit_ms: u64, waiting_for: String },
+    /// Nothing left to happen, yet not quiescent (a node without timers).
+    Stuck { waiting_for: String },
+}
+
+impl std::fmt::Display for SettleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SettleError::Timeout { limit_ms, waiting_for } => {
+                write!(f, "did not settle within {limit_ms} ms: {waiting_for}")
+            }
+            SettleError::Stuck { waiting_for } => write!(f, "cannot settle, nothing left to happen: {waiting_for}"),
+        }
+    }
+}
+
+impl std::error::Error for SettleError {}
+
+/// The simulator. See the module docs.
+#[derive(Debug)]
+pub struct Sim {
+    start_ms: u64,
+    now_ms: u64,
+    rng: ChaCha8Rng,
+    nodes: BTreeMap<String, SimNode>,
+    net: Network,
+    events: Vec<SimEvent>,
+    hash: u64,
+    /// Replies of blocked clients, waiting to be collected.
+    unblocked: BTreeMap<(String, ClientId), Frame>,
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+impl Sim {
+    /// An empty simulation whose clock starts at `start_ms` (virtual unix
+    /// ms) and whose randomness all comes from `seed`.
+    pub fn new(seed: u64, start_ms: u64) -> Sim {
+        Sim {
+            start_ms,
+            now_ms: start_ms,
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            nodes: BTreeMap::new(),
+            net: Network::new(),
+            events: Vec::new(),
+            hash: FNV_OFFSET,
+            unblocked: BTreeMap::new(),
+        }
+    }
+
+    // ----- clock and events ------------------------------------------------
+
+    /// The virtual clock, unix ms.
+    pub fn now_ms(&self) -> u64 {
+        self.now_ms
+    }
+
+    /// Where the clock started.
+    pub fn start_ms(&self) -> u64 {
+        self.start_ms
+    }
+
+    /// Virtual ms since the start.
+    pub fn elapsed_ms(&self) -> u64 {
+        self.now_ms - self.start_ms
+    }
+
+    /// Events from index `cursor` on; the next cursor is
+    /// `cursor + returned.len()` (or [`Sim::event_count`]).
+    pub fn events_since(&self, cursor: usize) -> &[SimEvent] {
+        &self.events[cursor.min(self.events.len())..]
+    }
+
+    pub fn event_count(&self) -> usize {
+        self.events.len()
+    }
+
+    /// FNV-1a over the JSON of every event so far: equal hashes mean equal
+    /// event streams.
+    pub fn event_hash(&self) -> u64 {
+        self.hash
+    }
+
+    fn record(&mut self, kind: SimEventKind) {
+        let event = SimEvent { t_ms: self.now_ms, kind };
+        let json = serde_json::to_vec(&event).unwrap_or_default();
+        for b in json.iter().chain(b"\n") {
+            self.hash ^= u64::from(*b);
+            self.hash = self.hash.wrapping_mul(FNV_PRIME);
+        }
+        self.events.push(event);
+    }
+
+    fn drain_net_events(&mut self) {
+        while let Some(event) = self.net.poll_event() {
+            self.record(SimEventKind::Net { event });
+        }
+    }
+
+    // ----- nodes -------------------------------------------------------------
+
+    /// Adds a node that starts now, empty, as `redis-server` would with
+    /// these config pairs. Errors: a duplicate name, or the config's error
+    /// (Redis's `CONFIG SET` text).
+    pub fn add_node(&mut self, name: &str, pairs: &[(String, String)]) -> Result<(), String> {
+        if self.nodes.contains_key(name) {
+            return Err(format!("node \"{name}\" already exists"));
+        }
+        let spec = NodeSpec::from_pairs(pairs)?;
+        let port = spec.config.port;
+        for other in self.nodes.keys() {
+            self.net.ensure_link(name, other);
+        }
+        self.nodes.insert(name.to_string(), SimNode { spec, node: None, rdb_file: None });
+        self.net.add_host(name, port);
+        self.record(SimEventKind::NodeAdded { node: name.to_string(), port });
+        self.boot(name);
+        Ok(())
+    }
+
+    /// Removes a node: its connections reset as on a crash and its name no
+    /// longer resolves.
+    pub fn remove_node(&mut self, name: &str) -> bool {
+        if self.nodes.remove(name).is_none() {
+            return false;
+        }
+        self.net.remove_host(self.now_ms, name);
+        self.unblocked.retain(|(n, _), _| n != name);
+        self.drain_net_events();
+        self.record(SimEventKind::NodeRemoved { node: name.to_string() });
+        true
+    }
+
+    fn boot(&mut self, name: &str) {
+        let seed = self.rng.next_u64();
+        let Some(sim_node) = self.nodes.get_mut(name) else { return };
+        let boot = Boot {
+            name: name.to_string(),
+            config: sim_node.spec.config.clone(),
+            replicaof: sim_node.spec.replicaof.clone(),
+            seed,
+            now_ms: self.now_ms,
+            rdb_file: sim_node.rdb_file.clone(),
+        };
+        sim_node.node = Some(Node::boot(boot));
+        self.pump(name);
+    }
+
+    /// Node names, in order.
+    pub fn node_names(&self) -> Vec<String> {
+        self.nodes.keys().cloned().collect()
+    }
+
+    /// A live node (its `server` has the keyspace, INFO, the log).
+    pub fn node(&self, name: &str) -> Option<&Node> {
+        self.nodes.get(name)?.node.as_ref()
+    }
+
+    /// A live node, mutably (for the UI's direct inspections; call
+    /// [`Sim::pump`] after changing anything).
+    pub fn node_mut(&mut self, name: &str) -> Option<&mut Node> {
+        self.nodes.get_mut(name)?.node.as_mut()
+    }
+
+    /// The node's scenario configuration.
+    pub fn node_spec(&self, name: &str) -> Option<&NodeSpec> {
+        self.nodes.get(name).map(|n| &n.spec)
+    }
+
+    pub fn exists(&self, name: &str) -> bool {
+        self.nodes.contains_key(name)
+    }
+
+    pub fn is_crashed(&self, name: &str) -> bool {
+        self.nodes.get(name).is_some_and(|n| n.node.is_none())
+    }
+
+    /// The RDB file the node would load on restart.
+    pub fn rdb_file(&self, name: &str) -> Option<&[u8]> {
+        self.nodes.get(name)?.rdb_file.as_deref()
+    }
+
+    /// A live node's replication summary.
+    pub fn replication_view(&self, name: &str) -> Option<ReplicationView> {
+        self.node(name).map(Node::replication_view)
+    }
+
+    // ----- network views -----------------------------------------------------
+
+    /// Every link direction with its parameters and fault state.
+    pub fn links(&self) -> Vec<LinkView> {
+        self.net.links()
+    }
+
+    /// Open connections.
+    pub fn connections(&self) -> Vec<ConnectionView> {
+        self.net.connections()
+    }
+
+    /// Segments in flight (with `progress(now)` for animation).
+    pub fn in_flight(&self) -> Vec<InFlight> {
+        self.net.in_flight()
+    }
+
+    /// The network itself (read-only).
+    pub fn network(&self) -> &Network {
+        &self.net
+    }
+
+    // ----- commands ------------------------------------------------------------
+
+    /// Runs a console command on `node` (one client per node, so SELECT
+    /// and MULTI persist). A blocking command runs the simulation until it
+    /// replies, at most [`DEFAULT_BLOCK_LIMIT_MS`].
+    pub fn command(&mut self, node: &str, argv: Vec<Vec<u8>>) -> CommandResult {
+        self.command_with_limit(node, argv, DEFAULT_BLOCK_LIMIT_MS)
+    }
+
+    /// [`Sim::command`] with an explicit limit for blocking commands.
+    pub fn command_with_limit(&mut self, node: &str, argv: Vec<Vec<u8>>, limit_ms: u64) -> CommandResult {
+        let cmd = argv.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect();
+        self.record(SimEventKind::Command { node: node.to_string(), cmd });
+        let now = self.now_ms;
+        let Some(n) = self.node_mut(node) else {
+            self.record(SimEventKind::ConnectionRefused { node: node.to_string() });
+            return CommandResult::ConnectionRefused;
+        };
+        let outcome = n.command(now, CONSOLE_CLIENT, argv);
+        self.pump(node);
+        let reply = match outcome {
+            CommandOutcome::Reply(frame) => Some(frame),
+            CommandOutcome::Blocked => {
+                self.record(SimEventKind::Blocked { node: node.to_string() });
+                let key = (node.to_string(), CONSOLE_CLIENT);
+                let deadline = self.now_ms.saturating_add(limit_ms);
+                let mut steps = 0;
+                loop {
+                    if let Some(frame) = self.unblocked.remove(&key) {
+                        break Some(frame);
+                    }
+                    steps += 1;
+                    let due = self.next_due();
+                    if steps > MAX_STEPS_PER_CALL || due.is_none_or(|t| t > deadline) || self.is_crashed(node) {
+                        break None;
+                    }
+                    self.step();
+                }
+            }
+        };
+        match reply {
+            Some(frame) => {
+                let text = crate::resp::redis_cli_format(&frame);
+                self.record(SimEventKind::Reply { node: node.to_string(), reply: text });
+                CommandResult::Reply(frame)
+            }
+            None if self.is_crashed(node) => CommandResult::ConnectionRefused,
+            None => CommandResult::StillBlocked,
+        }
+    }
+
+    // ----- time ------------------------------------------------------------
+
+    /// When the next thing happens: a delivery or a node timer.
+    pub fn next_due(&self) -> Option<u64> {
+        let net = self.net.next_due(self.now_ms);
+        let timers = self.nodes.values().filter_map(|n| n.node.as_ref()?.poll_timeout()).min();
+        [net, timers].into_iter().flatten().min().map(|t| t.max(self.now_ms))
+    }
+
+    /// Advances the clock to the next thing that happens and runs
+    /// everything due then. Returns the new time and the events it
+    /// produced, or `None` if nothing will ever happen without input.
+    pub fn step(&mut self) -> Option<(u64, &[SimEvent])> {
+        let t = self.next_due()?;
+        let cursor = self.events.len();
+        self.now_ms = t;
+        self.run_due();
+        Some((self.now_ms, &self.events[cursor..]))
+    }
+
+    /// Runs everything due at the current time: deliveries first, then
+    /// node timers, until nothing more is due now.
+    fn run_due(&mut self) {
+        // A bound in case a node keeps its timer at `now`.
+        for _ in 0..1000 {
+            let mut progressed = false;
+            while let Some(delivery) = self.net.poll(self.now_ms) {
+                self.deliver(delivery);
+                progressed = true;
+            }
+            self.drain_net_events();
+            let names: Vec<String> = self.nodes.keys().cloned().collect();
+            for name in names {
+                let now = self.now_ms;
+                let Some(node) = self.node_mut(&name) else { continue };
+                if node.poll_timeout().is_some_and(|t| t <= now) {
+                    node.handle_timeout(now);
+                    self.pump(&name);
+                    progressed = true;
+                }
+            }
+            if !progressed {
+                break;
+            }
+        }
+    }
+
+    /// Runs the simulation until `t_ms` (virtual unix ms), then sets the
+    /// clock to it.
+    pub fn run_until(&mut self, t_ms: u64) {
+        let mut steps = 0;
+        while steps < MAX_STEPS_PER_CALL && self.next_due().is_some_and(|due| due <= t_ms) {
+            self.step();
+            steps += 1;
+        }
+        self.now_ms = self.now_ms.max(t_ms);
+    }
+
+    /// Runs the simulation for `ms` of virtual time.
+    pub fn run_for(&mut self, ms: u64) {
+        self.run_until(self.now_ms.saturating_add(ms));
+    }
+
+    /// Runs until the system is quiescent (see [`Sim::quiescence`]), for at
+    /// most `limit_ms` of virtual time.
+    pub fn settle(&mut self, limit_ms: u64) -> Result<(), SettleError> {
+        let deadline = self.now_ms.saturating_add(limit_ms);
+        let mut steps = 0;
+        loop {
+            let Some(waiting_for) = self.quiescence() else { return Ok(()) };
+            steps += 1;
+            match self.next_due() {
+                None => return Err(SettleError::Stuck { waiting_for }),
+                Some(t) if t > deadline || steps > MAX_STEPS_PER_CALL => {
+                    self.now_ms = self.now_ms.max(deadline);
+                    return Err(SettleError::Timeout { limit_ms, waiting_for });
+                }
+                Some(_) => {
+                    self.step();
+                }
+            }
+        }
+    }
+
+    /// `None` if the system is quiescent, else what it is waiting for.
+    ///
+    /// Quiescent (issue 4): nothing in flight that can arrive, no sync
+    /// pending on a live node, and every replica that can make progress is
+    /// connected, has its master's offset, and its master has its ACK for
+    /// that offset. A replica cannot make progress when its master address
+    /// is unknown, the master is crashed, the link between them is cut or
+    /// partitioned in either direction, or the master is itself a replica
+    /// that cannot make progress.
+    pub fn quiescence(&self) -> Option<String> {
+        if !self.net.is_idle() {
+            return Some("bytes in flight".into());
+        }
+        let views: BTreeMap<&str, ReplicationView> =
+            self.nodes.iter().filter_map(|(name, n)| Some((name.as_str(), n.node.as_ref()?.replication_view()))).collect();
+        for (name, view) in &views {
+            if view.sync_in_progress {
+                return Some(format!("{name}: sync in progress"));
+            }
+        }
+        for (name, view) in &views {
+            let Some(master_addr) = &view.master else { continue };
+            if !self.can_progress(name, &views, 0) {
+                continue;
+            }
+            let Some(master) = self.net.resolve(master_addr) else { continue };
+            let Some(mview) = views.get(master) else { continue };
+            if view.link != Some(MasterLinkState::Connected) {
+                return Some(format!("{name}: link to {master} not connected"));
+            }
+            if view.offset != mview.offset {
+                return Some(format!("{name}: offset {} behind {master}'s {}", view.offset, mview.offset));
+            }
+            let acked = mview.replicas.iter().any(|r| r.host == *name && r.acked_offset == mview.offset);
+            if !acked {
+                return Some(format!("{master}: no ACK from {name} for offset {}", mview.offset));
+            }
+        }
+        None
+    }
+
+    /// True if replica `name` can reach a live master able to serve it.
+    fn can_progress(&self, name: &str, views: &BTreeMap<&str, ReplicationView>, depth: usize) -> bool {
+        if depth > self.nodes.len() {
+            return false; // a replication cycle
+        }
+        let Some(view) = views.get(name) else { return false };
+        let Some(addr) = &view.master else { return true };
+        let Some(master) = self.net.resolve(addr) else { return false };
+        if !views.contains_key(master) {
+            return false;
+        }
+        let up = |a: &str, b: &str| self.net.direction(a, b).state == crate::network::LinkState::Up;
+        up(name, master) && up(master, name) && self.can_progress(master, views, depth + 1)
+    }
+
+    // ----- faults ----------------------------------------------------------
+
+    /// Cuts the link between `a` and `b` (both ways; connections reset).
+    pub fn cut(&mut self, a: &str, b: &str) {
+        self.fault("cut", a, b);
+        self.net.cut(self.now_ms, a, b);
+        self.after_fault();
+    }
+
+    /// Cuts `from → to` only.
+    pub fn cut_one_way(&mut self, from: &str, to: &str) {
+        self.fault("cut_one_way", from, to);
+        self.net.cut_one_way(self.now_ms, from, to);
+        self.after_fault();
+    }
+
+    /// Silently partitions `a` and `b` (both ways).
+    pub fn partition(&mut self, a: &str, b: &str) {
+        self.fault("partition", a, b);
+        self.net.partition(a, b);
+        self.after_fault();
+    }
+
+    /// Silently partitions `from → to` only.
+    pub fn partition_one_way(&mut self, from: &str, to: &str) {
+        self.fault("partition_one_way", from, to);
+        self.net.partition_one_way(from, to);
+        self.after_fault();
+    }
+
+    /// Heals both directions between `a` and `b`.
+    pub fn heal(&mut self, a: &str, b: &str) {
+        self.record(SimEventKind::Healed { a: a.to_string(), b: b.to_string() });
+        self.net.heal(self.now_ms, a, b);
+        self.after_fault();
+    }
+
+    /// Sets latency and/or bandwidth of both directions between `a` and `b`.
+    pub fn set_link(&mut self, a: &str, b: &str, latency_ms: Option<u64>, bandwidth_kbps: Option<u64>) {
+        for (from, to) in [(a, b), (b, a)] {
+            if let Some(l) = latency_ms {
+                self.net.set_latency(from, to, l);
+            }
+            if let Some(bw) = bandwidth_kbps {
+                self.net.set_bandwidth(from, to, bw);
+            }
+            let d = self.net.direction(from, to);
+            self.record(SimEventKind::LinkChanged {
+                from: from.to_string(),
+                to: to.to_string(),
+                latency_ms: d.latency_ms,
+                bandwidth_kbps: d.bandwidth_kbps,
+            });
+        }
+    }
+
+    fn fault(&mut self, verb: &str, from: &str, to: &str) {
+        self.record(SimEventKind::Fault { verb: verb.to_string(), from: from.to_string(), to: to.to_string() });
+    }
+
+    /// Delivers the resets a fault caused at once.
+    fn after_fault(&mut self) {
+        self.drain_net_events();
+        self.run_due();
+    }
+
+    /// Crashes `name`: its memory is gone, its connections reset for the
+    /// peers. Its RDB file stays on disk. Returns false if it is not live.
+    pub fn crash(&mut self, name: &str) -> bool {
+        let Some(sim_node) = self.nodes.get_mut(name) else { return false };
+        let Some(node) = sim_node.node.take() else { return false };
+        if let Some(rdb) = node.rdb_file() {
+            sim_node.rdb_file = Some(rdb.to_vec());
+        }
+        self.unblocked.retain(|(n, _), _| n != name);
+        self.record(SimEventKind::Crash { node: name.to_string() });
+        self.net.crash(self.now_ms, name);
+        self.drain_net_events();
+        true
+    }
+
+    /// Restarts a crashed node from its scenario config and its last RDB
+    /// file. Returns false if it is not crashed.
+    pub fn restart(&mut self, name: &str) -> bool {
+        let Some(sim_node) = self.nodes.get(name) else { return false };
+        if sim_node.node.is_some() {
+            return false;
+        }
+        let rdb_bytes = sim_node.rdb_file.as_ref().map(|f| f.len() as u64);
+        let port = sim_node.spec.config.port;
+        self.record(SimEventKind::Restart { node: name.to_string(), rdb_bytes });
+        self.net.restart(name, port);
+        self.boot(name);
+        true
+    }
+
+    // ----- plumbing --------------------------------------------------------
+
+    fn deliver(&mut self, delivery: Delivery) {
+        let now = self.now_ms;
+        match delivery {
+            Delivery::Accept { pending, node, from } => {
+                let Some(n) = self.node_mut(&node) else { return };
+                let conn = n.on_accept(now, from);
+                self.net.accepted(now, pending, conn);
+                self.pump(&node);
+            }
+            Delivery::Connected { node, conn } => {
+                if let Some(n) = self.node_mut(&node) {
+                    n.on_connected(now, conn);
+                    self.pump(&node);
+                }
+            }
+            Delivery::ConnectFailed { node, conn, err } => {
+                if let Some(n) = self.node_mut(&node) {
+                    n.on_connect_failed(now, conn, err);
+                    self.pump(&node);
+                }
+            }
+            Delivery::Bytes { node, conn, bytes, from, .. } => {
+                if let Some(n) = self.node_mut(&node) {
+                    n.on_bytes(now, conn, &bytes);
+                    self.pump(&node);
+                }
+                // The sender's window grew.
+                self.pump(&from);
+            }
+            Delivery::Closed { node, conn, .. } => {
+                if let Some(n) = self.node_mut(&node) {
+                    n.on_closed(now, conn);
+                    self.pump(&node);
+                }
+            }
+        }
+    }
+
+    /// Moves whatever `name` has to give into the world: bytes (as far as
+    /// each send window allows), actions, events, unblocked replies.
+    pub fn pump(&mut self, name: &str) {
+        let now = self.now_ms;
+        for _ in 0..1000 {
+            let Some(node) = self.nodes.get_mut(name).and_then(|n| n.node.as_mut()) else { return };
+            // Bytes first: a Close means "after what was already taken".
+            for conn in node.connections_with_output() {
+                loop {
+                    let free = self.net.window_free(name, conn);
+                    if free == 0 {
+                        break;
+                    }
+                    let bytes = node.take_output(conn, free.min(MAX_SEGMENT));
+                    if bytes.is_empty() || !self.net.send(now, name, conn, bytes) {
+                        break;
+                    }
+                }
+            }
+            let mut acted = false;
+            while let Some(action) = node.poll_action() {
+                acted = true;
+                match action {
+                    Action::Connect { conn, to } => self.net.connect(now, name, conn, to),
+                    Action::Close { conn } => self.net.close(now, name, conn),
+                }
+            }
+            let mut node_events = Vec::new();
+            while let Some(event) = node.poll_event() {
+                node_events.push(event);
+            }
+            while let Some((client, frame)) = node.poll_unblocked() {
+                self.unblocked.insert((name.to_string(), client), frame);
+            }
+            self.drain_net_events();
+            for event in node_events {
+                self.record(SimEventKind::Node { node: name.to_string(), event: event.kind });
+            }
+            if !acted {
+                break;
+            }
+        }
+    }
+
+    /// The peer of `node`'s connection `conn`.
+    pub fn peer_of(&self, node: &str, conn: ConnId) -> Option<(String, ConnId)> {
+        self.net.peer_of(node, conn)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(words: &[&str]) -> Vec<Vec<u8>> {
+        words.iter().map(|w| w.as_bytes().to_vec()).collect()
+    }
+
+    #[test]
+    fn commands_run_on_the_console_client() {
+        let mut sim = Sim::new(7, DEFAULT_START_MS);
+        sim.add_node("A", &[]).unwrap();
+        assert_eq!(sim.command("A", argv(&["SELECT", "3"])), CommandResult::Reply(Frame::ok()));
+        assert_eq!(sim.command("A", argv(&["SET", "k", "v"])), CommandResult::Reply(Frame::ok()));
+        assert_eq!(sim.node("A").unwrap().server.keyspace.db(3).len(), 1);
+        assert_eq!(sim.command("Q", argv(&["PING"])), CommandResult::ConnectionRefused);
+    }
+
+    #[test]
+    fn crashed_nodes_refuse_and_restart_empty_without_rdb() {
+        let mut sim = Sim::new(7, DEFAULT_START_MS);
+        sim.add_node("A", &[]).unwrap();
+        sim.command("A", argv(&["SET", "k", "v"]));
+        assert!(sim.crash("A"));
+        assert!(!sim.crash("A"));
+        assert_eq!(sim.command("A", argv(&["GET", "k"])), CommandResult::ConnectionRefused);
+        assert!(sim.restart("A"));
+        assert!(!sim.restart("A"));
+        assert_eq!(sim.command("A", argv(&["GET", "k"])), CommandResult::Reply(Frame::Null));
+    }
+
+    #[test]
+    fn bad_config_is_redis_worded() {
+        let mut sim = Sim::new(7, DEFAULT_START_MS);
+        let err = sim.add_node("A", &[("repl-backlog-size".into(), "lots".into())]).unwrap_err();
+        assert_eq!(
+            err,
+            "ERR CONFIG SET failed (possibly related to argument 'repl-backlog-size') - argument must be a memory value"
+        );
+        assert!(sim.add_node("A", &[("replicaof".into(), "B".into())]).is_err());
+    }
+
+    #[test]
+    fn settle_with_masters_only_is_immediate() {
+        let mut sim = Sim::new(7, DEFAULT_START_MS);
+        sim.add_node("A", &[]).unwrap();
+        sim.add_node("B", &[]).unwrap();
+        assert_eq!(sim.settle(1000), Ok(()));
+    }
+}
