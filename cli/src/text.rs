@@ -1,6 +1,6 @@
 //! The human-readable output of `replscope run`.
 
-use replscope_core::resp::redis_cli_format;
+use replscope_core::resp::display::redis_cli_format_reply;
 use replscope_core::scenario::Step;
 use replscope_core::sim::CommandResult;
 
@@ -8,7 +8,7 @@ use replscope_core::sim::CommandResult;
 pub fn command(node: &str, port: u16, cmd: &[Vec<u8>], result: &CommandResult) -> String {
     let args: Vec<String> = cmd.iter().map(|a| show_arg(a)).collect();
     let reply = match result {
-        CommandResult::Reply(frame) => redis_cli_format(frame),
+        CommandResult::Reply(frame) => redis_cli_format_reply(cmd, frame),
         CommandResult::ConnectionRefused => format!("Could not connect to Redis at {node}:{port}: Connection refused"),
         CommandResult::StillBlocked => {
             format!("(still blocked after {} ms)", replscope_core::scenario::BLOCK_LIMIT_MS)

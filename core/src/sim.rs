@@ -371,6 +371,8 @@ impl Sim {
             self.record(SimEventKind::ConnectionRefused { node: node.to_string() });
             return CommandResult::ConnectionRefused;
         };
+        // The first words decide how redis-cli would print the reply.
+        let head = argv.clone();
         let outcome = n.command(now, CONSOLE_CLIENT, argv);
         self.pump(node);
         let reply = match outcome {
@@ -395,7 +397,7 @@ impl Sim {
         };
         match reply {
             Some(frame) => {
-                let text = crate::resp::redis_cli_format(&frame);
+                let text = crate::resp::display::redis_cli_format_reply(&head, &frame);
                 self.record(SimEventKind::Reply { node: node.to_string(), reply: text });
                 CommandResult::Reply(frame)
             }

@@ -15,6 +15,34 @@ pub fn redis_cli_format(frame: &Frame) -> String {
     out
 }
 
+/// The text redis-cli shows for the reply to `argv`. redis-cli prints the
+/// replies of a few commands raw instead of quoted (its `output_raw` list,
+/// checked on redis-cli 7.0.15 for INFO): the multi-line text as is, with
+/// `\r\n` shown as line breaks.
+pub fn redis_cli_format_reply<A: AsRef<[u8]>>(argv: &[A], frame: &Frame) -> String {
+    match frame {
+        Frame::Bulk(text) if prints_raw(argv) => {
+            String::from_utf8_lossy(text).replace("\r\n", "\n").trim_end_matches('\n').to_string()
+        }
+        _ => redis_cli_format(frame),
+    }
+}
+
+/// redis-cli's list of commands whose replies it prints raw.
+fn prints_raw<A: AsRef<[u8]>>(argv: &[A]) -> bool {
+    let word = |i: usize| argv.get(i).map(|a| String::from_utf8_lossy(a.as_ref()).to_ascii_lowercase());
+    let (cmd, sub) = (word(0).unwrap_or_default(), word(1).unwrap_or_default());
+    match cmd.as_str() {
+        "info" | "lolwut" => true,
+        "debug" => matches!(sub.as_str(), "htstats" | "htstats-key" | "client-eviction"),
+        "memory" => matches!(sub.as_str(), "malloc-stats" | "doctor"),
+        "cluster" => argv.len() == 2 && matches!(sub.as_str(), "nodes" | "info"),
+        "client" => matches!(sub.as_str(), "list" | "info"),
+        "latency" => (argv.len() == 3 && sub == "graph") || (argv.len() == 2 && sub == "doctor"),
+        _ => false,
+    }
+}
+
 /// Appends `frame` to `out`; `indent` is the column nested lines start at.
 fn format_into(frame: &Frame, indent: usize, out: &mut String) {
     match frame {
@@ -111,5 +139,15 @@ mod tests {
         assert_eq!(redis_cli_format(&wide), expected);
         let mixed = Frame::Array(vec![Frame::Null, Frame::error("E1 bad"), Frame::Simple("fine".into())]);
         assert_eq!(redis_cli_format(&mixed), "1) (nil)\n2) (error) E1 bad\n3) fine");
+    }
+
+    #[test]
+    fn info_is_printed_raw_like_redis_cli() {
+        // redis-cli 7.0.15 on a TTY: `info replication` prints the text
+        // itself; `get k` of "a\nb" prints the quoted "a\nb".
+        let info = Frame::bulk("# Replication\r\nrole:master\r\n");
+        assert_eq!(redis_cli_format_reply(&["INFO", "replication"], &info), "# Replication\nrole:master");
+        assert_eq!(redis_cli_format_reply(&["get", "k"], &Frame::bulk("a\nb")), "\"a\\nb\"");
+        assert_eq!(redis_cli_format_reply(&["info"], &Frame::error("ERR x")), "(error) ERR x");
     }
 }
