@@ -19,7 +19,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use replscope_core::config::Config;
 use replscope_core::node::{ClientId, Node};
 use replscope_core::resp::encode_command;
@@ -119,46 +119,62 @@ fn trim_lists(node: &mut Node) {
     drain(node);
 }
 
+/// Where a workload is in its key rotation, kept across criterion's calls.
+#[derive(Default)]
+struct Cursor {
+    /// Index of the next command to build.
+    next: usize,
+    /// Timed chunks run so far.
+    chunks: u64,
+}
+
+impl Cursor {
+    /// Housekeeping after a timed chunk: drop the replication stream and,
+    /// every 32 chunks (about 32 pushes per list at most), trim the lists.
+    fn after_chunk(&mut self, node: &mut Node) {
+        drain(node);
+        self.chunks += 1;
+        if self.chunks.is_multiple_of(32) {
+            trim_lists(node);
+        }
+    }
+}
+
 /// Times `iters` commands made by `make` through `Node::execute`, building
 /// each chunk of argvs and doing housekeeping outside the timed part.
-/// `next` carries the rotation across criterion's calls.
-fn time_execute(node: &mut Node, next: &mut usize, iters: u64, make: fn(usize) -> Argv) -> Duration {
+fn time_execute(node: &mut Node, cursor: &mut Cursor, iters: u64, make: Workload) -> Duration {
     let mut elapsed = Duration::ZERO;
     let mut left = iters as usize;
     while left > 0 {
         let n = left.min(CHUNK);
-        let batch: Vec<Argv> = (*next..*next + n).map(make).collect();
-        *next += n;
+        let batch: Vec<Argv> = (cursor.next..cursor.next + n).map(make).collect();
+        cursor.next += n;
         let start = Instant::now();
         for cmd in batch {
             black_box(node.execute(NOW_MS, CLIENT, cmd));
         }
         elapsed += start.elapsed();
         left -= n;
-        drain(node);
-        // About one push per list per chunk: trim every 32 chunks keeps lists short.
-        if (*next / CHUNK) % 32 == 0 {
-            trim_lists(node);
-        }
+        cursor.after_chunk(node);
     }
     elapsed
 }
 
 /// Like [`time_execute`] but through `Node::client_bytes`: one iteration
-/// is one call carrying `PIPELINE` RESP-encoded commands.
-fn time_client_bytes(node: &mut Node, next: &mut usize, iters: u64, make: fn(usize) -> Argv) -> Duration {
+/// is one call carrying `PIPELINE` RESP-encoded commands. The replies are
+/// freed outside the timed part.
+fn time_client_bytes(node: &mut Node, cursor: &mut Cursor, iters: u64, make: Workload) -> Duration {
     let mut elapsed = Duration::ZERO;
     let mut left = iters as usize;
-    let calls_per_chunk = CHUNK / PIPELINE;
     while left > 0 {
-        let n = left.min(calls_per_chunk);
+        let n = left.min(CHUNK / PIPELINE);
         let payloads: Vec<Vec<u8>> = (0..n)
             .map(|_| {
                 let mut bytes = Vec::new();
-                for i in *next..*next + PIPELINE {
+                for i in cursor.next..cursor.next + PIPELINE {
                     encode_command(&make(i), &mut bytes);
                 }
-                *next += PIPELINE;
+                cursor.next += PIPELINE;
                 bytes
             })
             .collect();
@@ -170,15 +186,15 @@ fn time_client_bytes(node: &mut Node, next: &mut usize, iters: u64, make: fn(usi
         elapsed += start.elapsed();
         black_box(replies);
         left -= n;
-        drain(node);
-        if (*next / CHUNK) % 32 == 0 {
-            trim_lists(node);
-        }
+        cursor.after_chunk(node);
     }
     elapsed
 }
 
-const WORKLOADS: &[(&str, fn(usize) -> Argv)] =
+/// Builds the `i`th command of a workload.
+type Workload = fn(usize) -> Argv;
+
+const WORKLOADS: &[(&str, Workload)] =
     &[("set", set), ("get", get), ("incr", incr), ("lpush", lpush), ("mixed", mixed)];
 
 fn execute(c: &mut Criterion) {
@@ -187,8 +203,8 @@ fn execute(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1)).sample_size(20);
     for &(name, make) in WORKLOADS {
         let mut node = loaded_node();
-        let mut next = 0;
-        group.bench_function(name, |b| b.iter_custom(|iters| time_execute(&mut node, &mut next, iters, make)));
+        let mut cursor = Cursor::default();
+        group.bench_function(name, |b| b.iter_custom(|iters| time_execute(&mut node, &mut cursor, iters, make)));
     }
     group.finish();
 }
@@ -199,8 +215,8 @@ fn client_bytes(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1)).sample_size(20);
     for &(name, make) in WORKLOADS {
         let mut node = loaded_node();
-        let mut next = 0;
-        group.bench_function(name, |b| b.iter_custom(|iters| time_client_bytes(&mut node, &mut next, iters, make)));
+        let mut cursor = Cursor::default();
+        group.bench_function(name, |b| b.iter_custom(|iters| time_client_bytes(&mut node, &mut cursor, iters, make)));
     }
     group.finish();
 }

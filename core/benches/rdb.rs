@@ -13,7 +13,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use replscope_core::config::Config;
 use replscope_core::keyspace::Value;
 use replscope_core::rdb;
@@ -48,10 +48,21 @@ fn rdb_benches(c: &mut Criterion) {
     let loaded = rdb::decode(&bytes).expect("bench snapshot decodes");
     assert_eq!(loaded.keyspace.total_keys(), KEYS);
     drop(loaded);
+    eprintln!("rdb bench: {KEYS} keys, snapshot of {} bytes", bytes.len());
+    // For comparing with a real server: `REPLSCOPE_BENCH_RDB_OUT=/tmp/x.rdb`
+    // writes the snapshot so `redis-server --dbfilename` can load it.
+    if let Some(path) = std::env::var_os("REPLSCOPE_BENCH_RDB_OUT") {
+        std::fs::write(&path, &bytes).expect("write REPLSCOPE_BENCH_RDB_OUT");
+    }
 
     let mut group = c.benchmark_group("rdb_1M_keys");
     group.throughput(Throughput::Bytes(bytes.len() as u64));
-    group.sample_size(10).measurement_time(Duration::from_secs(5)).warm_up_time(Duration::from_secs(1));
+    // Flat sampling: 10 samples of a few runs each, not criterion's 55-run minimum.
+    group
+        .sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(6))
+        .warm_up_time(Duration::from_secs(1));
     group.bench_function("encode_keyspace", |b| b.iter(|| rdb::encode_keyspace(black_box(&server.keyspace), &info)));
     group.bench_function("encode", |b| b.iter(|| rdb::encode(black_box(&server), NOW_MS)));
     // The decoded keyspace is freed outside the timing.
