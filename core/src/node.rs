@@ -64,7 +64,17 @@ pub struct Node {
 impl Node {
     /// A new, empty master. `seed` drives everything random (replids, SPOP).
     pub fn new(name: impl Into<String>, config: Config, seed: u64, now_ms: u64) -> Self {
-        let repl = Replication { next_server_cron_ms: now_ms, next_repl_cron_ms: now_ms, no_replicas_since_ms: now_ms, ..Replication::default() };
+        // Redis runs its first serverCron (and replicationCron, loop 0) a
+        // millisecond after start, before any client can talk to it: here
+        // that first, empty round counts as done at `now_ms`.
+        let period = 1000 / u64::from(config.hz.max(1));
+        let repl = Replication {
+            next_server_cron_ms: now_ms + period,
+            next_repl_cron_ms: now_ms + 1000,
+            cron_loops: 1,
+            no_replicas_since_ms: now_ms,
+            ..Replication::default()
+        };
         Node { server: Server::new(name, config, seed, now_ms), clients: BTreeMap::new(), next_conn_id: 1, repl }
     }
 

@@ -172,8 +172,11 @@ impl Node {
     /// unless its RDB file gave one).
     pub(crate) fn start_as_replica(&mut self, now_ms: u64, master: Addr) {
         self.server.role = Role::Replica { host: master.host.clone(), port: master.port };
+        let name = host_port(&master.host, master.port);
         self.repl.link = Some(MasterLink::new(master.host, master.port, now_ms));
-        self.set_link_state(now_ms, LinkState::Connect);
+        // The first replicationCron, right after start, connects.
+        self.server.log(now_ms, format!("Connecting to MASTER {name}"));
+        self.connect_to_master(now_ms);
     }
 
     /// Forgets the current link. A connected master is cached first
