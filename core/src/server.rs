@@ -131,8 +131,8 @@ impl ReplicationStream {
             return;
         }
         let start = self.outgoing.len();
-        if let Some(db) = db {
-            if self.stream_db != Some(db) {
+        if let Some(db) = db
+            && self.stream_db != Some(db) {
                 let select = [b"SELECT".to_vec(), db.to_string().into_bytes()];
                 let before = self.outgoing.len();
                 encode_command(&select, &mut self.outgoing);
@@ -141,7 +141,6 @@ impl ReplicationStream {
                 let offset = self.master_repl_offset + 1 + (before - start) as u64;
                 self.fed.push(FedCommand { offset, len, summary: argv_summary(&select) });
             }
-        }
         let before = self.outgoing.len();
         encode_command(argv, &mut self.outgoing);
         let len = (self.outgoing.len() - before) as u64;

@@ -352,3 +352,43 @@ fn info_replication_bytes_on_master_and_replica() {
     let _ = argv;
     let _ = ClientId(1);
 }
+
+/// The classic loop: a slow link, a snapshot that takes long to cross it,
+/// writes meanwhile; the replica's buffer passes the hard limit, the master
+/// drops it, it reconnects, full-resyncs again, and again.
+#[test]
+fn output_buffer_limit_makes_an_endless_full_resync_loop() {
+    let mut w = Wire::new();
+    let cfg = [("client-output-buffer-limit", "replica 64kb 0 0"), ("repl-diskless-sync-delay", "0"), ("rdbcompression", "no")];
+    w.add("A", &cfg);
+    w.add("B", &[]);
+    let big = "x".repeat(2000);
+    for i in 0..200 {
+        w.cmd("A", &format!("SET k{i} {big}"));
+    }
+    // About 400 KB of RDB at 50 bytes/ms: 8 s to cross.
+    w.set_bandwidth("A", "B", 50);
+    w.cmd("B", "REPLICAOF A 6379");
+    for i in 0..300 {
+        w.advance(100);
+        w.cmd("A", &format!("SET w{i} {big}"));
+    }
+    let closes = w.logs("A").iter().filter(|l| l.contains("scheduled to be closed ASAP for overcoming of output buffer limits.")).count();
+    assert!(closes >= 2, "{:#?}", w.logs("A"));
+    assert!(w.field("A", "sync_full").parse::<u64>().unwrap() >= 3);
+    assert!(w.has_log("A", "Connection with replica B:6379 lost."));
+}
+
+#[test]
+fn replica_timeout_and_reconnect_every_second() {
+    let mut w = pair(&[("repl-timeout", "5")]);
+    w.crash("A");
+    assert!(w.has_log("B", "Reconnecting to MASTER A:6379"));
+    w.advance(3000);
+    let attempts = w.logs("B").iter().filter(|l| l.as_str() == "Connecting to MASTER A:6379").count();
+    assert!(attempts >= 3, "{:#?}", w.logs("B"));
+    let info = w.info("B", "replication");
+    assert!(info.contains("master_link_status:down\r\nmaster_last_io_seconds_ago:-1\r\n"), "{info}");
+    assert!(info.contains("master_link_down_since_seconds:3\r\n"), "{info}");
+    assert_eq!(w.cmd("B", "ROLE").to_bytes(), b"*5\r\n$5\r\nslave\r\n$1\r\nA\r\n:6379\r\n$7\r\nconnect\r\n:-1\r\n".to_vec());
+}

@@ -32,11 +32,10 @@ pub fn replicaof(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Frame {
         return Frame::error("ERR Invalid master port");
     };
     let host = String::from_utf8_lossy(&argv[1]).into_owned();
-    if let crate::server::Role::Replica { host: h, port: p } = &ctx.server.role {
-        if h.eq_ignore_ascii_case(&host) && i64::from(*p) == port {
+    if let crate::server::Role::Replica { host: h, port: p } = &ctx.server.role
+        && h.eq_ignore_ascii_case(&host) && i64::from(*p) == port {
             return Frame::Simple("OK Already connected to specified master".into());
         }
-    }
     ctx.server.repl_requests.push(ReplRequest::ReplicaOf { host, port: port as u16 });
     Frame::ok()
 }
@@ -77,7 +76,7 @@ pub fn wait(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Frame {
 /// `-ERR Unrecognized REPLCONF option: <opt>`; an even argument count is
 /// `-ERR syntax error`.
 pub fn replconf(_ctx: &mut Ctx, argv: &[Vec<u8>]) -> Frame {
-    if argv.len() % 2 == 0 {
+    if argv.len().is_multiple_of(2) {
         return Frame::error(errors::SYNTAX);
     }
     for pair in argv[1..].chunks(2) {

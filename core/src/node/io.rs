@@ -96,11 +96,10 @@ impl Node {
                 || argv[0].eq_ignore_ascii_case(b"psync")
                 || argv[0].eq_ignore_ascii_case(b"sync");
             if repl_cmd && authed {
-                if let Some(Some(reply)) = self.replica_command(now_ms, id, &argv) {
-                    if let Some(c) = self.repl.conns.get_mut(&id) {
+                if let Some(Some(reply)) = self.replica_command(now_ms, id, &argv)
+                    && let Some(c) = self.repl.conns.get_mut(&id) {
                         reply.encode_into(&mut c.out);
                     }
-                }
                 continue;
             }
             if is_replica {
@@ -269,11 +268,10 @@ impl Node {
     /// Redis's `beforeSleep`, run at the end of every entry point.
     pub(crate) fn after_call(&mut self, now_ms: u64) {
         self.repl.last_now_ms = now_ms;
-        if let Some(b) = &mut self.server.repl.backlog {
-            if b.size() != self.server.config.repl_backlog_size.max(crate::backlog::MIN_BACKLOG_SIZE) {
+        if let Some(b) = &mut self.server.repl.backlog
+            && b.size() != self.server.config.repl_backlog_size.max(crate::backlog::MIN_BACKLOG_SIZE) {
                 b.resize(self.server.config.repl_backlog_size);
             }
-        }
         self.feed_getack_if_requested();
         for fed in std::mem::take(&mut self.server.repl.fed) {
             self.server.event(now_ms, NodeEventKind::StreamFed { offset: fed.offset, len: fed.len, cmd: fed.summary });
@@ -299,9 +297,7 @@ impl Node {
         self.refresh_replica_views();
         self.server.replicas_info = self
             .repl
-            .conns
-            .iter()
-            .filter_map(|(_, c)| {
+            .conns.values().filter_map(|c| {
                 let r = c.replica()?;
                 Some(crate::info::ConnectedReplicaInfo {
                     ip: c.peer.host.clone(),

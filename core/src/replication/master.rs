@@ -139,7 +139,7 @@ impl Node {
     /// `ip-address`, `capa` answer `+OK`; `ACK <offset>` answers nothing;
     /// `GETACK` is for replicas (handled on the master link).
     fn replconf(&mut self, now_ms: u64, id: ConnId, argv: &[Vec<u8>]) -> Option<Frame> {
-        if argv.len() % 2 == 0 {
+        if argv.len().is_multiple_of(2) {
             return Some(Frame::error("ERR syntax error"));
         }
         let mut pairs = argv[1..].chunks(2);
@@ -461,13 +461,12 @@ impl Node {
         let mut payload = format!("${}\r\n", job.rdb.len()).into_bytes();
         payload.extend_from_slice(&job.rdb);
         for id in &job.replicas {
-            if let Some(r) = self.repl.conns.get_mut(id).and_then(|c| c.replica_mut()) {
-                if r.state == ReplicaState::WaitBgsaveEnd {
+            if let Some(r) = self.repl.conns.get_mut(id).and_then(|c| c.replica_mut())
+                && r.state == ReplicaState::WaitBgsaveEnd {
                     r.state = ReplicaState::SendBulk;
                     r.rdb = payload.clone();
                     r.rdb_sent = 0;
                 }
-            }
         }
         // Replicas that arrived meanwhile get the next BGSAVE.
         if self.repl.conns.values().any(|c| c.replica().is_some_and(|r| r.state == ReplicaState::WaitBgsaveStart)) {
@@ -563,11 +562,10 @@ impl Node {
     pub(crate) fn replica_pending_output(&self, conn: &Conn) -> usize {
         let Some(r) = conn.replica() else { return conn.out.len() };
         let mut n = conn.out.len() + (r.rdb.len() - r.rdb_sent);
-        if let (Some(pos), Some(backlog)) = (r.stream_pos, &self.server.repl.backlog) {
-            if r.state == ReplicaState::Online && !r.start_stream_on_ack {
+        if let (Some(pos), Some(backlog)) = (r.stream_pos, &self.server.repl.backlog)
+            && r.state == ReplicaState::Online && !r.start_stream_on_ack {
                 n += (backlog.last_offset() + 1).saturating_sub(pos) as usize;
             }
-        }
         n
     }
 
@@ -647,18 +645,16 @@ impl Node {
         }
         self.refresh_good_replicas(now_ms);
         // A finished diskless job may be waiting only for this replica.
-        if let Some(job) = &self.repl.snapshot {
-            if !job.disk {
+        if let Some(job) = &self.repl.snapshot
+            && !job.disk {
                 let pending = job.replicas.iter().any(|rid| {
                     self.repl.conns.get(rid).and_then(|c| c.replica()).is_some_and(|r| !r.rdb.is_empty())
                 });
-                if !pending {
-                    if let Some(first) = job.replicas.first().copied() {
+                if !pending
+                    && let Some(first) = job.replicas.first().copied() {
                         self.replica_rdb_sent(now_ms, first);
                     }
-                }
             }
-        }
     }
 
     /// `disconnectSlaves`: every replica must reconnect (new replid, or a
@@ -731,7 +727,7 @@ impl Node {
     pub(crate) fn master_cron(&mut self, now_ms: u64) {
         // PINGs every repl-ping-replica-period seconds, if any replica.
         let period = self.server.config.repl_ping_replica_period.max(1);
-        if self.repl.cron_loops % period == 0 && self.replica_count() > 0 && !self.server.is_replica() {
+        if self.repl.cron_loops.is_multiple_of(period) && self.replica_count() > 0 && !self.server.is_replica() {
             self.server.repl.feed::<&[u8]>(None, REPL_PING);
         }
         // Keepalive newlines to replicas waiting for their snapshot.

@@ -68,11 +68,10 @@ impl Node {
             match load_rdb_into(&mut node.server, now_ms, &data, replicaof.is_none()) {
                 Ok(keys) => {
                     node.server.log(now_ms, "DB loaded from disk: 0.000 seconds");
-                    if let Ok(snapshot) = rdb::decode(&data) {
-                        if let (Some(id), Some(off)) = (snapshot.repl_id(), snapshot.repl_offset()) {
+                    if let Ok(snapshot) = rdb::decode(&data)
+                        && let (Some(id), Some(off)) = (snapshot.repl_id(), snapshot.repl_offset()) {
                             stored_repl = Some((id.to_string(), off.max(0) as u64));
                         }
-                    }
                     let (replid, offset) = stored_repl.clone().unwrap_or_default();
                     node.server.event(
                         now_ms,
