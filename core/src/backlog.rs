@@ -200,6 +200,40 @@ impl ReplicationBacklog {
         out
     }
 
+    /// Up to `max` held bytes from `offset` on (what a replica's output
+    /// buffer hands to its socket next). Empty outside the window.
+    pub fn copy_range(&self, offset: u64, max: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        if !self.contains(offset as i64) {
+            return out;
+        }
+        for block in &self.blocks {
+            if out.len() >= max {
+                break;
+            }
+            if block.end_offset() <= offset {
+                continue;
+            }
+            let skip = offset.saturating_sub(block.start_offset) as usize;
+            let take = (block.data.len() - skip).min(max - out.len());
+            out.extend_from_slice(&block.data[skip..skip + take]);
+        }
+        out
+    }
+
+    /// Redis's output-buffer usage of a replica that still needs `offset`
+    /// (`getClientOutputBufferMemoryUsage`): from the start of the block
+    /// it references to the end of the last block's capacity, plus 64
+    /// bytes of list node and header per block. What
+    /// `client-output-buffer-limit replica` compares.
+    pub fn replica_buffer_usage(&self, offset: u64) -> u64 {
+        let Some(first) = self.pinned_block(Some(offset)) else { return 0 };
+        let Some(last) = self.blocks.back() else { return 0 };
+        let cur = &self.blocks[first];
+        let nodes = (self.blocks.len() - first) as u64;
+        (last.start_offset + last.capacity - cur.start_offset) + nodes * (BLOCK_HEADER_BYTES + LIST_NODE_BYTES)
+    }
+
     /// The blocks, oldest first.
     pub fn blocks(&self) -> impl Iterator<Item = BlockInfo> + '_ {
         let pins = self.pin_counts();

@@ -21,6 +21,8 @@
 //!   of allocator-sized blocks trimmed whole, pinned by lagging replicas).
 //! - [`psync`]: the master's answer to `PSYNC`: `+CONTINUE` or `+FULLRESYNC`, and why.
 //! - [`rdb`]: Redis 7.0 RDB snapshot encoding and decoding.
+//! - [`replication`]: master and replica sides of replication inside a
+//!   node: handshake, PSYNC, full syncs, the stream, WAIT, failover, restart.
 //! - [`events`]: what a node reports as it works, as serialisable data.
 //! - [`net`]: connections, addresses and actions: the vocabulary between a
 //!   node and the network that carries its bytes.
@@ -51,6 +53,7 @@ pub mod network;
 pub mod node;
 pub mod psync;
 pub mod rdb;
+pub mod replication;
 pub mod resp;
 pub mod scenario;
 pub mod server;

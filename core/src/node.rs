@@ -25,6 +25,7 @@ use crate::commands::ClientState;
 use crate::config::Config;
 use crate::resp::parser::PROTO_IOBUF_LEN;
 use crate::resp::{Frame, RequestParser};
+use crate::replication::Replication;
 use crate::server::Server;
 
 /// Identifies one client connection of a node.
@@ -55,25 +56,64 @@ pub struct Node {
     pub server: Server,
     clients: BTreeMap<ClientId, Connection>,
     /// Next node-local connection id (see [`crate::net::ConnId`]).
-    next_conn_id: u64,
+    pub(crate) next_conn_id: u64,
+    /// Connections, replicas, the link to a master, timers
+    /// (see [`crate::replication`]).
+    pub repl: Replication,
 }
 
 impl Node {
     /// A new, empty master. `seed` drives everything random (replids, SPOP).
     pub fn new(name: impl Into<String>, config: Config, seed: u64, now_ms: u64) -> Self {
-        Node { server: Server::new(name, config, seed, now_ms), clients: BTreeMap::new(), next_conn_id: 1 }
+        // Redis runs its first serverCron (and replicationCron, loop 0) a
+        // millisecond after start, before any client can talk to it: here
+        // that first, empty round counts as done at `now_ms`.
+        let period = 1000 / u64::from(config.hz.max(1));
+        let repl = Replication {
+            next_server_cron_ms: now_ms + period,
+            next_repl_cron_ms: now_ms + 1000,
+            cron_loops: 1,
+            no_replicas_since_ms: now_ms,
+            ..Replication::default()
+        };
+        Node { server: Server::new(name, config, seed, now_ms), clients: BTreeMap::new(), next_conn_id: 1, repl }
     }
 
     /// Runs one client command (Redis's `processCommand` + `call`) and
     /// returns its reply. The client is created on first use; QUIT replies
     /// `+OK` and forgets the client.
+    ///
+    /// WAIT cannot block here: it answers with the count acknowledged so
+    /// far (use [`Node::command`] for the blocking form).
     pub fn execute(&mut self, now_ms: u64, client: ClientId, argv: Vec<Vec<u8>>) -> Frame {
+        match self.run_client_command(now_ms, client, argv, false) {
+            CommandOutcome::Reply(frame) => frame,
+            CommandOutcome::Blocked => Frame::Null,
+        }
+    }
+
+    /// [`Node::execute`] and [`Node::command`]: the command, then what
+    /// replication commands asked for, then the node's bookkeeping.
+    pub(crate) fn run_client_command(&mut self, now_ms: u64, client: ClientId, argv: Vec<Vec<u8>>, can_block: bool) -> CommandOutcome {
         let mut conn = self.clients.remove(&client).unwrap_or_default();
+        self.server.current_woff = self.repl.client_woff.get(&client).copied().unwrap_or(0);
+        let before = self.server.repl.master_repl_offset;
+        let is_exec = argv.first().is_some_and(|a| a.eq_ignore_ascii_case(b"exec"));
         let processed = dispatch::process_command(&mut self.server, &mut conn.state, now_ms, &argv);
         if !processed.close {
             self.clients.insert(client, conn);
+        } else {
+            self.repl.client_woff.remove(&client);
         }
-        processed.reply
+        if self.server.repl.master_repl_offset != before {
+            self.repl.client_woff.insert(client, self.server.repl.master_repl_offset);
+        }
+        if let Frame::Error(e) = &processed.reply {
+            self.server.event(now_ms, crate::events::NodeEventKind::ErrorReply { error: e.clone() });
+        }
+        let blocked = self.apply_repl_requests(now_ms, Some(client), can_block && !is_exec);
+        self.after_call(now_ms);
+        if blocked { CommandOutcome::Blocked } else { CommandOutcome::Reply(processed.reply) }
     }
 
     /// Feeds bytes a client sent and runs every complete request in them.
@@ -93,6 +133,7 @@ impl Node {
                 match conn.parser.next_request() {
                     Ok(Some(argv)) => {
                         let processed = dispatch::process_command(&mut self.server, &mut conn.state, now_ms, &argv);
+                        self.apply_repl_requests(now_ms, None, false);
                         processed.reply.encode_into(&mut out.reply_bytes);
                         if processed.close {
                             out.close = true;
@@ -111,6 +152,7 @@ impl Node {
         if !out.close {
             self.clients.insert(client, conn);
         }
+        self.after_call(now_ms);
         out
     }
 

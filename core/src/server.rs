@@ -8,6 +8,7 @@ use rand_core::SeedableRng;
 
 use crate::backlog::ReplicationBacklog;
 use crate::config::Config;
+use crate::events::{NodeEvent, NodeEventKind};
 use crate::info::{ConnectedReplicaInfo, ReplicaLinkInfo};
 use crate::keyspace::Keyspace;
 use crate::resp::encode_command;
@@ -63,9 +64,45 @@ pub struct ReplicationStream {
     /// True when someone consumes the stream (a backlog or a replica). Redis
     /// does not advance the offset of a master that never had a replica.
     pub replicas_attached: usize,
-    /// Bytes produced since the owner last drained them; the replication
-    /// layer hands them to replicas.
+    /// Bytes produced since the owner last drained them (tests read them;
+    /// the replication layer serves replicas from the backlog instead).
     pub outgoing: Vec<u8>,
+    /// One record per command fed since the node last drained them, for
+    /// the "write fed to the stream" events.
+    pub fed: Vec<FedCommand>,
+}
+
+/// A command appended to the replication stream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FedCommand {
+    /// Offset of its first byte.
+    pub offset: u64,
+    /// Its encoded length (a `SELECT` in front counts as its own record).
+    pub len: u64,
+    /// `SET k v`, arguments cut to 32 bytes.
+    pub summary: String,
+}
+
+/// `SET k v` for events: arguments lossily decoded, each cut to 32 bytes,
+/// at most 8 arguments shown.
+pub fn argv_summary<A: AsRef<[u8]>>(argv: &[A]) -> String {
+    let mut parts: Vec<String> = argv
+        .iter()
+        .take(8)
+        .map(|a| {
+            let a = a.as_ref();
+            let cut = &a[..a.len().min(32)];
+            let mut s = String::from_utf8_lossy(cut).into_owned();
+            if a.len() > 32 {
+                s.push('…');
+            }
+            s
+        })
+        .collect();
+    if argv.len() > 8 {
+        parts.push(format!("… ({} args)", argv.len()));
+    }
+    parts.join(" ")
 }
 
 /// The replid Redis shows in `master_replid2` when there is none.
@@ -82,6 +119,7 @@ impl ReplicationStream {
             stream_db: None,
             replicas_attached: 0,
             outgoing: Vec::new(),
+            fed: Vec::new(),
         }
     }
 
@@ -93,13 +131,21 @@ impl ReplicationStream {
             return;
         }
         let start = self.outgoing.len();
-        if let Some(db) = db {
-            if self.stream_db != Some(db) {
-                encode_command(&[b"SELECT".as_slice(), db.to_string().as_bytes()], &mut self.outgoing);
+        if let Some(db) = db
+            && self.stream_db != Some(db) {
+                let select = [b"SELECT".to_vec(), db.to_string().into_bytes()];
+                let before = self.outgoing.len();
+                encode_command(&select, &mut self.outgoing);
                 self.stream_db = Some(db);
+                let len = (self.outgoing.len() - before) as u64;
+                let offset = self.master_repl_offset + 1 + (before - start) as u64;
+                self.fed.push(FedCommand { offset, len, summary: argv_summary(&select) });
             }
-        }
+        let before = self.outgoing.len();
         encode_command(argv, &mut self.outgoing);
+        let len = (self.outgoing.len() - before) as u64;
+        let offset = self.master_repl_offset + 1 + (before - start) as u64;
+        self.fed.push(FedCommand { offset, len, summary: argv_summary(argv) });
         let new = &self.outgoing[start..];
         self.master_repl_offset += new.len() as u64;
         if let Some(backlog) = &mut self.backlog {
@@ -168,7 +214,37 @@ pub struct Server {
     /// On a master: its replicas as `INFO replication` / `ROLE` list them
     /// (filled by the replication layer).
     pub replicas_info: Vec<ConnectedReplicaInfo>,
+    /// True while the replica applies its master's stream (Redis's
+    /// `server.current_client == server.master`): the master client obeys
+    /// without READONLY / MASTERDOWN checks, sees logically expired keys as
+    /// present, and propagates nothing itself (the raw stream is proxied).
+    pub executing_master_stream: bool,
+    /// On a replica: the link state as `ROLE` names it (`connect`,
+    /// `connecting`, `handshake`, `sync`, `connected`).
+    pub link_state: &'static str,
+    /// The write offset of the client running the current command
+    /// (Redis's `c->woff`), for WAIT.
+    pub current_woff: u64,
+    /// What replication commands (REPLICAOF, WAIT, SAVE…) asked the node to
+    /// do once the command returns: a handler only sees the [`Server`].
+    pub repl_requests: Vec<ReplRequest>,
+    /// What the node reports, drained by `Node::poll_event`.
+    pub events: std::collections::VecDeque<NodeEvent>,
     pending: Vec<PendingPropagation>,
+}
+
+/// Work a replication command hands to the node (see
+/// [`Server::repl_requests`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReplRequest {
+    /// `REPLICAOF host port` (not already following it).
+    ReplicaOf { host: String, port: u16 },
+    /// `REPLICAOF NO ONE` on a replica.
+    NoOne,
+    /// `WAIT numreplicas timeout` that has to block.
+    Wait { numreplicas: u64, timeout_ms: u64 },
+    /// `SAVE` / `BGSAVE`: store the node's RDB file.
+    Save { background: bool },
 }
 
 impl Server {
@@ -190,6 +266,11 @@ impl Server {
             good_replicas: 0,
             replica_link_info: None,
             replicas_info: Vec::new(),
+            executing_master_stream: false,
+            link_state: "connect",
+            current_woff: 0,
+            repl_requests: Vec::new(),
+            events: std::collections::VecDeque::new(),
             pending: Vec::new(),
         }
     }
@@ -211,6 +292,12 @@ impl Server {
     /// apply them atomically.
     pub fn flush_propagation(&mut self) {
         let pending = std::mem::take(&mut self.pending);
+        // A replica never feeds its own stream: it proxies its master's
+        // bytes verbatim (`replicationFeedSlaves` returns at once when
+        // `masterhost` is set).
+        if self.is_replica() {
+            return;
+        }
         match pending.len() {
             0 => {}
             1 => self.repl.feed(pending[0].db, &pending[0].argv),
@@ -225,8 +312,16 @@ impl Server {
     }
 
     /// Appends a line to the node's log.
+    /// Also reported as a [`NodeEventKind::Log`] event.
     pub fn log(&mut self, t_ms: u64, text: impl Into<String>) {
-        self.log.push(LogLine { t_ms, text: text.into() });
+        let text = text.into();
+        self.events.push_back(NodeEvent { t_ms, kind: NodeEventKind::Log { line: text.clone() } });
+        self.log.push(LogLine { t_ms, text });
+    }
+
+    /// Reports an event.
+    pub fn event(&mut self, t_ms: u64, kind: NodeEventKind) {
+        self.events.push_back(NodeEvent { t_ms, kind });
     }
 }
 

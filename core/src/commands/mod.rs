@@ -19,6 +19,7 @@ pub mod expire;
 pub mod hashes;
 pub mod keys;
 pub mod lists;
+pub mod replication_cmds;
 pub mod server_cmds;
 pub mod sets;
 pub mod strings;
@@ -47,6 +48,8 @@ pub mod flags {
     /// Allowed while the node loads a dataset (Redis's `CMD_LOADING`);
     /// other commands get `-LOADING`.
     pub const LOADING: u32 = 1 << 8;
+    /// Allowed before AUTH when `requirepass` is set (Redis's `CMD_NO_AUTH`).
+    pub const NO_AUTH: u32 = 1 << 9;
 }
 
 /// A command handler.
@@ -84,6 +87,8 @@ pub struct ClientState {
     pub multi: Option<Vec<Vec<Vec<u8>>>>,
     /// Set when a command failed to queue; EXEC then aborts with EXECABORT.
     pub multi_dirty: bool,
+    /// AUTH succeeded (only matters with `requirepass`).
+    pub authenticated: bool,
 }
 
 /// What a running command can touch: the node, its client, and the time.
@@ -117,7 +122,8 @@ impl Ctx<'_> {
             return false;
         }
         if self.server.is_replica() {
-            return true;
+            // The master client sees keys its own DEL has not reached yet.
+            return !self.server.executing_master_stream;
         }
         self.db().remove(key);
         self.server.stats.expired_keys += 1;
@@ -180,6 +186,7 @@ const FAMILIES: &[&[CommandSpec]] = &[
     zsets::COMMANDS,
     server_cmds::COMMANDS,
     transactions::COMMANDS,
+    replication_cmds::COMMANDS,
 ];
 
 /// All commands sorted by name (built once, then binary-searched).

@@ -257,11 +257,7 @@ pub fn role(ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Frame {
             ])
         }
         Role::Replica { host, port } => {
-            let (state, offset) = match &server.replica_link_info {
-                Some(link) if link.link_up => ("connected", link.repl_offset),
-                Some(link) if link.transfer.is_some() => ("sync", -1),
-                _ => ("connect", -1),
-            };
+            let (state, offset) = crate::replication::role_link_state(server);
             Frame::Array(vec![
                 Frame::bulk("slave"),
                 Frame::bulk(host.as_bytes()),

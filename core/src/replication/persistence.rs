@@ -1,0 +1,111 @@
+//! The node's RDB file: SAVE / BGSAVE, the snapshot a replica keeps from
+//! its last full sync, and restarting from it.
+//!
+//! Observed on Redis 7.0.15 (restarting servers with the same `--dir`):
+//! - A restarted **replica** (`replicaof` in its config) loads `dump.rdb`,
+//!   takes the `repl-id` / `repl-offset` stored in it as a cached master
+//!   (`Before turning into a replica, using my own master parameters to
+//!   synthesize a cached master: …`) and continues partially
+//!   (`Trying a partial resynchronization (request <id>:<off+1>).`).
+//! - A restarted **master** keeps the stored history as its ID2: new
+//!   replid, `master_replid2` = stored id, `second_repl_offset` = offset + 1,
+//!   offset restored, and a backlog (empty, starting at offset + 1).
+//! - A replica keeps the RDB it received (`rdb-del-sync-files no`).
+
+use crate::events::NodeEventKind;
+use crate::net::Addr;
+use crate::node::Node;
+use crate::rdb;
+use crate::server::{Server, random_replid};
+
+/// Loads an RDB into `server` (replacing its data). A master drops keys
+/// already expired; a replica keeps them for its master's DEL. Returns the
+/// number of keys loaded, and logs Redis's loading lines.
+pub fn load_rdb_into(server: &mut Server, now_ms: u64, data: &[u8], as_master: bool) -> Result<u64, rdb::RdbError> {
+    let mut snapshot = rdb::decode(data)?;
+    let expired = if as_master { snapshot.drop_expired(now_ms) } else { 0 };
+    let keys: u64 = snapshot.keyspace.dbs().map(|(_, db)| db.len() as u64).sum();
+    server.log(now_ms, "Loading RDB produced by version 7.0.15");
+    let age = snapshot.ctime().map_or(0, |c| (now_ms / 1000) as i64 - c);
+    server.log(now_ms, format!("RDB age {age} seconds"));
+    let used = snapshot.aux_field("used-mem").and_then(crate::util::parse_strict_i64).unwrap_or(0);
+    server.log(now_ms, format!("RDB memory usage when created {:.2} Mb", used as f64 / (1024.0 * 1024.0)));
+    server.log(now_ms, format!("Done loading RDB, keys loaded: {keys}, keys expired: {expired}."));
+    server.keyspace = snapshot.keyspace;
+    Ok(keys)
+}
+
+impl Node {
+    /// `SAVE` / `BGSAVE`: the node's RDB file is now its current dataset.
+    pub(crate) fn save_rdb(&mut self, now_ms: u64, background: bool) {
+        let data = rdb::encode(&self.server, now_ms);
+        if background {
+            self.repl.next_child_pid += 1;
+            let pid = 10_000 + self.repl.next_child_pid;
+            self.server.log(now_ms, format!("Background saving started by pid {pid}"));
+            self.server.log(now_ms, "Background saving terminated with success");
+        } else {
+            self.server.log(now_ms, "DB saved on disk");
+        }
+        self.repl.rdb_file = Some(data);
+        self.server.dirty = 0;
+    }
+
+    /// A node coming back after a crash: its configuration, its last RDB
+    /// file (if any), and `replicaof` from its configuration (a REPLICAOF
+    /// typed at run time is forgotten, as without CONFIG REWRITE).
+    pub fn restart(
+        name: impl Into<String>,
+        config: crate::config::Config,
+        seed: u64,
+        now_ms: u64,
+        rdb_file: Option<Vec<u8>>,
+        replicaof: Option<Addr>,
+    ) -> Node {
+        let mut node = Node::new(name, config, seed, now_ms);
+        let mut stored_repl = None;
+        if let Some(data) = rdb_file {
+            match load_rdb_into(&mut node.server, now_ms, &data, replicaof.is_none()) {
+                Ok(keys) => {
+                    node.server.log(now_ms, "DB loaded from disk: 0.000 seconds");
+                    if let Ok(snapshot) = rdb::decode(&data)
+                        && let (Some(id), Some(off)) = (snapshot.repl_id(), snapshot.repl_offset()) {
+                            stored_repl = Some((id.to_string(), off.max(0) as u64));
+                        }
+                    let (replid, offset) = stored_repl.clone().unwrap_or_default();
+                    node.server.event(
+                        now_ms,
+                        NodeEventKind::SnapshotLoaded { keys, bytes: data.len() as u64, replid, offset },
+                    );
+                    node.repl.rdb_file = Some(data);
+                }
+                Err(e) => node.server.log(now_ms, format!("Fatal error loading the DB: {e}. Exiting.")),
+            }
+        }
+        match (replicaof, stored_repl) {
+            (Some(master), stored) => {
+                if let Some((replid, offset)) = stored {
+                    node.server.repl.master_replid = replid.clone();
+                    node.server.repl.master_repl_offset = offset;
+                    node.server.log(now_ms, "Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.");
+                    node.repl.cached_master = Some(super::CachedMaster { replid, offset });
+                }
+                node.start_as_replica(now_ms, master);
+            }
+            (None, Some((replid, offset))) => {
+                let repl = &mut node.server.repl;
+                repl.master_replid2 = replid;
+                repl.master_repl_offset = offset;
+                repl.second_repl_offset = offset as i64 + 1;
+                repl.master_replid = random_replid(&mut node.server.rng);
+                let size = node.server.config.repl_backlog_size;
+                node.server.repl.create_backlog(size);
+                node.repl.no_replicas_since_ms = now_ms;
+                node.repl.seen_first_byte = Some(offset + 1);
+            }
+            (None, None) => {}
+        }
+        node.refresh_views(now_ms);
+        node
+    }
+}
