@@ -4,17 +4,14 @@
 //! replication state, used by `Sim::settle` to decide "quiescent" and by the
 //! UI to draw links and backlog markers.
 //!
-//! STATUS: both are provisional implementations written by the simulator
-//! work from the fields [`crate::server::Server`] already has. The
-//! replication layer owns their real behaviour; each doc comment says what
-//! it must do. Keep the signatures (the simulator, the CLI and the UI call
-//! them).
+//! Keep the signatures: the simulator, the CLI and the UI call them.
 
 use serde::{Deserialize, Serialize};
 
-use super::{ClientId, Node};
+use super::Node;
 use crate::config::Config;
 use crate::net::Addr;
+use crate::replication::replica::LinkState;
 use crate::server::Role;
 
 /// How a node starts: like `redis-server` with a config file.
@@ -93,45 +90,20 @@ pub struct ReplicationView {
 }
 
 impl Node {
-    /// Starts a node as `redis-server` would from its config file.
-    ///
-    /// MUST (replication layer): load `rdb_file` if present (its keys; a
-    /// master drops expired keys, a replica keeps them), and with
-    /// `replicaof` set start as a replica of it, using the `repl-id` /
-    /// `repl-offset` aux fields of the RDB as the cached master so the
-    /// first PSYNC can be partial (Redis's `rsi` on load). Without
-    /// `replicaof`, the replid is a fresh random one and the offset from the
-    /// RDB is kept as `master_repl_offset` only as Redis does.
-    ///
-    /// Provisional: loads the RDB's keys and sends itself
-    /// `REPLICAOF host port` (ignored while that command does not exist).
+    /// Starts a node as `redis-server` would from its config file: loads
+    /// `rdb_file` if present and, with `replicaof`, starts as a replica whose
+    /// cached master comes from the RDB's `repl-id`/`repl-offset`, so the
+    /// first PSYNC can be partial (see [`Node::restart`]).
     pub fn boot(boot: Boot) -> Node {
-        let mut node = Node::new(boot.name, boot.config, boot.seed, boot.now_ms);
-        if let Some(bytes) = &boot.rdb_file
-            && let Ok(mut snapshot) = crate::rdb::decode(bytes)
-        {
-            if boot.replicaof.is_none() {
-                snapshot.drop_expired(boot.now_ms);
-            }
-            node.server.keyspace = snapshot.keyspace;
-        }
-        if let Some(master) = boot.replicaof {
-            let argv = vec![b"REPLICAOF".to_vec(), master.host.into_bytes(), master.port.to_string().into_bytes()];
-            node.execute(boot.now_ms, ClientId(u64::MAX), argv);
-        }
-        node
+        Node::restart(boot.name, boot.config, boot.seed, boot.now_ms, boot.rdb_file, boot.replicaof)
     }
 
     /// A summary of the node's replication state.
     ///
-    /// MUST (replication layer): report the real link state (connect /
-    /// connecting / sync / connected), the offset applied, every replica
-    /// with its state and last ACKed offset, and `sync_in_progress` on both
-    /// sides (BGSAVE for replication or the diskless delay on the master;
-    /// transfer or load on the replica).
-    ///
-    /// Provisional: built from the `Server` fields the replication layer
-    /// keeps for `INFO replication`.
+    /// The link state (connect / connecting / sync / connected), the
+    /// offset, every replica with its state and last ACKed offset, and
+    /// whether a full sync is under way on either side (a snapshot being
+    /// produced, waited for during the diskless delay, or transferred).
     pub fn replication_view(&self) -> ReplicationView {
         let server = &self.server;
         let master = match &server.role {
@@ -139,15 +111,17 @@ impl Node {
             Role::Replica { host, port } => Some(Addr::new(host.clone(), *port)),
         };
         let link_info = server.replica_link_info.as_ref();
-        let link = master.as_ref().map(|_| match link_info {
-            Some(info) if info.transfer.is_some() => MasterLinkState::Sync,
-            _ if server.master_link_up => MasterLinkState::Connected,
-            _ => MasterLinkState::Connect,
+        let link = self.repl.link.as_ref().map(|l| match l.state {
+            LinkState::Connect => MasterLinkState::Connect,
+            LinkState::Connecting | LinkState::ReceivePong | LinkState::ReceiveHandshake | LinkState::ReceivePsync => {
+                MasterLinkState::Connecting
+            }
+            LinkState::Transfer => MasterLinkState::Sync,
+            LinkState::Connected => MasterLinkState::Connected,
         });
-        let offset = match (master.is_some(), link_info) {
-            (true, Some(info)) if info.repl_offset >= 0 => info.repl_offset as u64,
-            _ => server.repl.master_repl_offset,
-        };
+        // On a replica the stream offset is `master_repl_offset` too: it
+        // applies (and proxies) its master's stream byte for byte.
+        let offset = server.repl.master_repl_offset;
         ReplicationView {
             master,
             link,
@@ -167,6 +141,7 @@ impl Node {
                 })
                 .collect(),
             sync_in_progress: link_info.is_some_and(|i| i.transfer.is_some())
+                || self.repl.snapshot.is_some()
                 || server.replicas_info.iter().any(|r| r.state != "online"),
             backlog: server.repl.backlog.as_ref().map(|b| BacklogWindow {
                 size: b.size(),
