@@ -14,12 +14,16 @@
 use std::collections::BTreeSet;
 
 /// Card size and spacing in SVG user units.
-pub const CARD_W: f64 = 168.0;
+pub const CARD_W: f64 = 160.0;
 pub const CARD_H: f64 = 92.0;
-pub const COL_GAP: f64 = 96.0;
-pub const ROW_GAP: f64 = 34.0;
-/// Margin around the drawing (room for link labels and the focus ring).
+/// Wide enough for a message pill, a link label or an RDB bar between cards.
+pub const COL_GAP: f64 = 150.0;
+/// Tall enough for a resync badge above a card.
+pub const ROW_GAP: f64 = 40.0;
+/// Margin around the drawing (room for the focus ring).
 pub const MARGIN: f64 = 16.0;
+/// Space above the first row, for its resync badges.
+pub const TOP: f64 = 34.0;
 
 /// Where one card goes: its top-left corner.
 #[derive(Clone, Debug, PartialEq)]
@@ -69,12 +73,12 @@ pub fn tree(nodes: &[&str], links: &[(&str, &str)]) -> Layout {
     let rows = next_row.max(1);
     for p in &mut placed {
         p.x = MARGIN + p.col as f64 * (CARD_W + COL_GAP);
-        p.y = MARGIN + p.row as f64 * (CARD_H + ROW_GAP);
+        p.y = TOP + p.row as f64 * (CARD_H + ROW_GAP);
     }
     Layout {
         cards: placed,
         width: 2.0 * MARGIN + cols as f64 * CARD_W + (cols - 1) as f64 * COL_GAP,
-        height: 2.0 * MARGIN + rows as f64 * CARD_H + (rows - 1) as f64 * ROW_GAP,
+        height: TOP + MARGIN + rows as f64 * CARD_H + (rows - 1) as f64 * ROW_GAP,
     }
 }
 
@@ -125,9 +129,9 @@ mod tests {
             vec![("A".into(), 0, 0), ("B".into(), 1, 0), ("D".into(), 2, 0), ("C".into(), 1, 1)]
         );
         assert_eq!(layout.width, 2.0 * MARGIN + 3.0 * CARD_W + 2.0 * COL_GAP);
-        assert_eq!(layout.height, 2.0 * MARGIN + 2.0 * CARD_H + ROW_GAP);
+        assert_eq!(layout.height, TOP + MARGIN + 2.0 * CARD_H + ROW_GAP);
         let c = layout.card("C").unwrap();
-        assert_eq!((c.x, c.y), (MARGIN + CARD_W + COL_GAP, MARGIN + CARD_H + ROW_GAP));
+        assert_eq!((c.x, c.y), (MARGIN + CARD_W + COL_GAP, TOP + CARD_H + ROW_GAP));
     }
 
     #[wasm_bindgen_test]

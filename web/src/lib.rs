@@ -20,6 +20,7 @@
 
 pub mod components;
 pub mod driver;
+pub mod fixtures;
 pub mod fmt;
 pub mod layout;
 pub mod single;
@@ -66,6 +67,17 @@ fn prefers_reduced_motion() -> bool {
         .is_some_and(|m| m.matches())
 }
 
+/// The driver the page starts with: the live scene, or a frozen fixture
+/// when the URL says `?fixture=resync`.
+fn initial_driver() -> Box<dyn driver::Driver> {
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    if search.contains("fixture=resync") {
+        Box::new(fixtures::FixtureDriver(fixtures::resync_scene()))
+    } else {
+        Box::new(SingleNodeDriver::new())
+    }
+}
+
 /// Maps a key press anywhere on the page to an action: Space play/pause,
 /// → step, ? shortcuts, Esc close. Keys typed into a field, or Space on a
 /// button, stay with that element.
@@ -89,7 +101,7 @@ fn shortcut(event: &web_sys::KeyboardEvent) -> Option<Action> {
 /// The root component: the whole app is mounted from here.
 #[component]
 pub fn App() -> Html {
-    let state = use_reducer(|| AppState::new(Box::new(SingleNodeDriver::new())));
+    let state = use_reducer(|| AppState::new(initial_driver()));
     let dispatcher = state.dispatcher();
     let on_action: Callback<Action> = {
         let d = dispatcher.clone();
@@ -163,7 +175,6 @@ pub fn App() -> Html {
             }
             <main class="workspace">
                 <section class="canvas-pane" aria-label="topology">
-                    <p class="hint">{ view.hint.clone() }</p>
                     <SceneToolbar view={view.clone()} selected={ui.selected.clone()} link_menu={ui.link_menu.clone()}
                                   on_action={on_action.clone()} />
                     <div class="canvas-wrap">
@@ -183,6 +194,7 @@ pub fn App() -> Html {
                     <button onclick={toggle_bottom} aria-expanded={ui.bottom_open.to_string()}>
                         { if ui.bottom_open { "▾ Events & timeline" } else { "▸ Events & timeline" } }
                     </button>
+                    <span class="hint">{ view.hint.clone() }</span>
                     <span class="build-info" data-testid="build-info">{ build_info() }</span>
                 </div>
                 if ui.bottom_open {

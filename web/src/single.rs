@@ -411,9 +411,9 @@ impl Driver for SingleNodeDriver {
         }
         SceneView {
             t_ms: self.t_ms,
-            scenario: "Ready scene: A → B → D, A → C".to_string(),
-            hint: "Try: type SET k v in A's console, then click the A → B link to cut it. \
-                   (Preview build: nodes run standalone until replication lands.)"
+            scenario: "Ready scene".to_string(),
+            hint: "Try: SET k v in A's console, then click the A → B link to cut it. \
+                   (Preview: nodes run standalone until replication lands.)"
                 .to_string(),
             nodes,
             links: self.links.clone(),

@@ -21,7 +21,7 @@ pub struct BacklogProps {
 }
 
 /// Drawing width in SVG units and the padding on each side.
-const W: f64 = 1000.0;
+const W: f64 = 760.0;
 const PAD: f64 = 24.0;
 
 /// The offsets the bar spans: [lo, hi]. It always shows a full
@@ -70,7 +70,7 @@ pub fn BacklogBar(props: &BacklogProps) -> Html {
     let wx0 = x_of(b.first_byte_offset.saturating_sub(1).max(dom.0), dom);
     let wx1 = x_of(b.master_repl_offset, dom);
     let size_x = x_of(b.master_repl_offset.saturating_sub(b.size), dom);
-    let (bar_y, bar_h) = (28.0, 26.0);
+    let (bar_y, bar_h) = (24.0, 22.0);
 
     let blocks = b
         .blocks
@@ -98,8 +98,8 @@ pub fn BacklogBar(props: &BacklogProps) -> Html {
                 if red { "marker-full" } else if r.connected { "marker-connected" } else { "marker-disconnected" }
             );
             // Stagger labels so neighbours do not overlap.
-            let ly = 82.0 + (i % 2) as f64 * 16.0;
-            let anchor = if x > W - 200.0 { "end" } else { "start" };
+            let ly = 72.0 + (i % 2) as f64 * 15.0;
+            let anchor = if x > W - 220.0 { "end" } else { "start" };
             let label = if red { format!("✕ {} · full resync needed", r.name) } else { r.name.clone() };
             let tip = marker_text(r);
             html! {
@@ -130,13 +130,13 @@ pub fn BacklogBar(props: &BacklogProps) -> Html {
                 </span>
                 { format!(" · {} block{}", b.blocks.len(), if b.blocks.len() == 1 { "" } else { "s" }) }
             </h2>
-            <svg class="backlog-svg" viewBox={format!("0 0 {W} 104")} role="img" aria-label={window_title.clone()}>
+            <svg class="backlog-svg" viewBox={format!("0 0 {W} 90")} role="img" aria-label={window_title.clone()}>
                 <rect class="track" x={PAD.to_string()} y={bar_y.to_string()} width={(W - 2.0 * PAD).to_string()} height={bar_h.to_string()} />
                 <g class="size-tick">
                     <title>{ format!("repl-backlog-size = {} bytes", b.size) }</title>
-                    <line x1={size_x.to_string()} x2={size_x.to_string()} y1="8" y2={(bar_y + bar_h).to_string()} />
-                    <line x1={size_x.to_string()} x2={wx1.to_string()} y1="14" y2="14" />
-                    <text x={(size_x + 4.0).to_string()} y="11">{ format!("repl-backlog-size {}", human_bytes(b.size)) }</text>
+                    <line x1={size_x.to_string()} x2={size_x.to_string()} y1="4" y2={(bar_y + bar_h).to_string()} />
+                    <line x1={size_x.to_string()} x2={wx1.to_string()} y1="18" y2="18" />
+                    <text x={(size_x + 4.0).to_string()} y="15">{ format!("repl-backlog-size {}", human_bytes(b.size)) }</text>
                 </g>
                 <rect class="window" x={wx0.to_string()} y={bar_y.to_string()} width={(wx1 - wx0).max(3.0).to_string()} height={bar_h.to_string()}>
                     <title>{ window_title }</title>

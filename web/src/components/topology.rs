@@ -82,6 +82,27 @@ pub fn pills(messages: &[MessageView], reduced_motion: bool) -> Vec<Pill> {
     out
 }
 
+/// Vertical slots for pills, so pills that would overlap on one link stack
+/// below each other instead: `slots[i]` is pill `i`'s row (0 = on the line).
+/// `width_of` is a pill's length as a fraction of its link.
+pub fn pill_rows(pills: &[Pill], width_of: impl Fn(&Pill) -> f64) -> Vec<usize> {
+    let mut rows = vec![0; pills.len()];
+    for i in 0..pills.len() {
+        let overlaps = |j: usize, row: usize| {
+            rows[j] == row
+                && pills[j].from == pills[i].from
+                && pills[j].to == pills[i].to
+                && (pills[j].progress - pills[i].progress).abs() < (width_of(&pills[i]) + width_of(&pills[j])) / 2.0
+        };
+        let mut row = 0;
+        while (0..i).any(|j| overlaps(j, row)) {
+            row += 1;
+        }
+        rows[i] = row;
+    }
+    rows
+}
+
 /// The end points of the link between two cards: right edge to left edge
 /// when the replica is to the right, else bottom to top.
 pub fn link_ends(layout: &Layout, from: &str, to: &str) -> Option<((f64, f64), (f64, f64))> {
@@ -125,10 +146,12 @@ pub fn TopologyCanvas(props: &TopologyProps) -> Html {
         .iter()
         .filter_map(|n| layout.card(&n.name).map(|c| render_card(n, c.x, c.y, props)))
         .collect::<Html>();
-    let pills = pills(&view.in_flight, props.reduced_motion)
-        .iter()
-        .filter_map(|p| render_pill(p, &layout))
-        .collect::<Html>();
+    let pills = pills(&view.in_flight, props.reduced_motion);
+    let rows = pill_rows(&pills, |p| {
+        let len = link_ends(&layout, &p.from, &p.to).map(|(a, b)| ((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt());
+        text_width(&p.label, 11.0) / len.unwrap_or(1.0).max(1.0)
+    });
+    let pills = pills.iter().zip(rows).filter_map(|(p, row)| render_pill(p, row, &layout)).collect::<Html>();
 
     html! {
         <svg class="topology" viewBox={format!("0 0 {w} {h}")} preserveAspectRatio="xMidYMin meet"
@@ -161,6 +184,11 @@ fn render_link(link: &LinkView, layout: &Layout, props: &TopologyProps) -> Html 
         return html! {};
     };
     let mid = lerp(a, b, 0.5);
+    // Labels sit beside the line, on the side of its upward normal.
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let len = (dx * dx + dy * dy).sqrt().max(1.0);
+    let steep = dy.abs() > dx.abs() * 0.5;
+    let label_at = if steep { (mid.0 + 10.0, mid.1) } else { (mid.0 + dy / len * 10.0, mid.1 - dx.abs() / len * 10.0) };
     let state = link.state;
     let name = format!("link {} → {}", link.from, link.to);
     let mut summary = format!("{name}: {}", state.label());
@@ -203,7 +231,7 @@ fn render_link(link: &LinkView, layout: &Layout, props: &TopologyProps) -> Html 
     };
     let rdb = link.rdb_transfer.map(|(sent, total)| {
         let frac = if total == 0 { 0.0 } else { (sent as f64 / total as f64).clamp(0.0, 1.0) };
-        let (bw, bx, by) = (120.0, mid.0 - 60.0, mid.1 + 10.0);
+        let (bw, bx, by) = (110.0, mid.0 - 55.0, mid.1 + 10.0);
         html! {
             <g class="rdb-progress">
                 <rect class="rdb-track" x={bx.to_string()} y={by.to_string()} width={bw.to_string()} height="12" rx="3" />
@@ -214,15 +242,16 @@ fn render_link(link: &LinkView, layout: &Layout, props: &TopologyProps) -> Html 
             </g>
         }
     });
-    let badge = link.badge.as_ref().map(|o| {
+    // The outcome badge sits just above the replica's card.
+    let badge = link.badge.as_ref().zip(layout.card(&link.to)).map(|(o, card)| {
         let text = outcome_text(o);
         let kind = if matches!(o, Outcome::Partial { .. }) { "partial" } else { "full" };
         let bw = text_width(&text, 12.0);
-        let (bx, by) = (mid.0 - bw / 2.0, mid.1 - 44.0);
+        let (bx, by) = (card.x, card.y - 28.0);
         html! {
             <g class={classes!("badge", format!("badge-{kind}"))}>
                 <rect x={bx.to_string()} y={by.to_string()} width={bw.to_string()} height="22" rx="11" />
-                <text x={mid.0.to_string()} y={(by + 15.5).to_string()} text-anchor="middle">{ text }</text>
+                <text x={(bx + bw / 2.0).to_string()} y={(by + 15.5).to_string()} text-anchor="middle">{ text }</text>
             </g>
         }
     });
@@ -233,7 +262,8 @@ fn render_link(link: &LinkView, layout: &Layout, props: &TopologyProps) -> Html 
             // A wide invisible stroke: the click target is ≥ 32 px thick.
             <path class="link-hit" d={path(a, b)} />
             { stroke }
-            <text class="link-label" x={mid.0.to_string()} y={(mid.1 - 8.0).to_string()} text-anchor="middle">{ label }</text>
+            <text class="link-label" x={label_at.0.to_string()} y={label_at.1.to_string()}
+                  text-anchor={if steep { "start" } else { "middle" }}>{ label }</text>
             { for rdb }
             { for badge }
         </g>
@@ -311,7 +341,7 @@ fn render_card(node: &NodeView, x: f64, y: f64, props: &TopologyProps) -> Html {
     }
 }
 
-fn render_pill(pill: &Pill, layout: &Layout) -> Option<Html> {
+fn render_pill(pill: &Pill, row: usize, layout: &Layout) -> Option<Html> {
     let (a, b) = link_ends(layout, &pill.from, &pill.to)?;
     let (x, y) = lerp(a, b, pill.progress.clamp(0.0, 1.0));
     let class = classes!("pill", format!("pill-{}", pill.kind.class()));
@@ -322,7 +352,7 @@ fn render_pill(pill: &Pill, layout: &Layout) -> Option<Html> {
     }
     let w = text_width(&pill.label, 11.0);
     Some(html! {
-        <g class={class} transform={format!("translate({:.1},{:.1})", x - w / 2.0, y + 6.0)}>
+        <g class={class} transform={format!("translate({:.1},{:.1})", x - w / 2.0, y + 6.0 + row as f64 * 23.0)}>
             <title>{ pill.label.clone() }</title>
             <rect width={w.to_string()} height="20" rx="10" />
             <text x={(w / 2.0).to_string()} y="14" text-anchor="middle">{ pill.label.clone() }</text>
@@ -349,6 +379,15 @@ mod tests {
         assert_eq!(p[0].progress, 0.5);
         assert_eq!((p[1].to.as_str(), p[1].progress), ("C", 0.2));
         assert!(pills(&msgs, true).iter().all(|p| p.progress == 0.5));
+    }
+
+    #[wasm_bindgen_test]
+    fn overlapping_pills_stack() {
+        let p = pills(
+            &[msg("A", "B", MessageKind::Write, 0.3), msg("A", "B", MessageKind::Write, 0.5), msg("A", "B", MessageKind::Write, 0.9), msg("A", "C", MessageKind::Write, 0.3)],
+            false,
+        );
+        assert_eq!(pill_rows(&p, |_| 0.3), vec![0, 1, 0, 0]);
     }
 
     #[wasm_bindgen_test]
