@@ -30,7 +30,7 @@ pub mod view;
 use std::cell::Cell;
 use std::rc::Rc;
 
-use gloo_events::EventListener;
+use gloo_events::{EventListener, EventListenerOptions};
 use gloo_timers::callback::Interval;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -129,7 +129,8 @@ pub fn App() -> Html {
         let d = dispatcher.clone();
         use_effect_with((), move |_| {
             let listener = web_sys::window().and_then(|w| w.document()).map(|doc| {
-                EventListener::new(&doc, "keydown", move |e| {
+                // Not passive: Space must not also scroll the page.
+                EventListener::new_with_options(&doc, "keydown", EventListenerOptions::enable_prevent_default(), move |e| {
                     let Some(key) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
                     if let Some(action) = shortcut(key) {
                         key.prevent_default();
