@@ -291,7 +291,7 @@ fn key_rows(m: &Member, now: u64) -> Vec<KeyRow> {
 /// as their first few elements.
 pub fn preview(value: &Value) -> String {
     const MAX_ITEMS: usize = 4;
-    fn list<'a>(open: &str, close: &str, items: impl Iterator<Item = String>, len: usize) -> String {
+    fn list(open: &str, close: &str, items: impl Iterator<Item = String>, len: usize) -> String {
         let shown: Vec<String> = items.take(MAX_ITEMS).collect();
         let more = if len > MAX_ITEMS { format!(", … ({len})") } else { String::new() };
         format!("{open}{}{more}{close}", shown.join(", "))
@@ -334,9 +334,7 @@ impl Driver for SingleNodeDriver {
                 }
             }
             Verb::Restart { node } => {
-                let Some(i) = self.members.iter().position(|m| m.name == *node && m.crashed) else {
-                    return None;
-                };
+                let i = self.members.iter().position(|m| m.name == *node && m.crashed)?;
                 let (name, port) = (self.members[i].name.clone(), self.members[i].port);
                 self.members[i].node = self.boot(&name, port);
                 self.members[i].crashed = false;
@@ -403,10 +401,10 @@ impl Driver for SingleNodeDriver {
             let Some(master) = self.links.iter().find(|l| l.to == nodes[i].name).map(|l| l.from.clone()) else {
                 continue;
             };
-            if let Some(master_keys) = nodes.iter().find(|n| n.name == master && !n.crashed).map(|n| n.keys.clone()) {
-                if !nodes[i].crashed {
-                    nodes[i].keys = diff_against_master(&nodes[i].keys, &master_keys);
-                }
+            if let Some(master_keys) = nodes.iter().find(|n| n.name == master && !n.crashed).map(|n| n.keys.clone())
+                && !nodes[i].crashed
+            {
+                nodes[i].keys = diff_against_master(&nodes[i].keys, &master_keys);
             }
         }
         SceneView {

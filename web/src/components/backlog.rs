@@ -25,21 +25,23 @@ const W: f64 = 760.0;
 const PAD: f64 = 24.0;
 
 /// The offsets the bar spans: [lo, hi]. It always shows a full
-/// repl-backlog-size ending at the master's offset, stretched left if a
-/// replica or the window reaches further back.
-pub fn domain(b: &BacklogView) -> (u64, u64) {
-    let hi = b.master_repl_offset.max(b.first_byte_offset).max(1);
-    let mut lo = hi.saturating_sub(b.size).min(b.first_byte_offset);
+/// repl-backlog-size ending at the master's offset, so a nearly empty
+/// backlog is a sliver at the right (to scale; offsets below 1 never
+/// existed and `lo` can be negative), stretched left if a replica or the
+/// window reaches further back.
+pub fn domain(b: &BacklogView) -> (i64, i64) {
+    let hi = b.master_repl_offset.max(b.first_byte_offset) as i64;
+    let mut lo = (hi - b.size as i64).min(b.first_byte_offset as i64 - 1);
     for r in &b.replicas {
-        lo = lo.min(r.acked_offset).min(r.next_offset);
+        lo = lo.min(r.acked_offset as i64).min(r.next_offset as i64 - 1);
     }
-    if lo >= hi { (hi.saturating_sub(1), hi) } else { (lo, hi) }
+    if lo >= hi { (hi - 1, hi) } else { (lo, hi) }
 }
 
 /// X position of `offset` on the drawing.
-pub fn x_of(offset: u64, (lo, hi): (u64, u64)) -> f64 {
+pub fn x_of(offset: i64, (lo, hi): (i64, i64)) -> f64 {
     let span = (hi - lo).max(1) as f64;
-    PAD + (offset.saturating_sub(lo) as f64 / span).min(1.0) * (W - 2.0 * PAD)
+    PAD + ((offset - lo) as f64 / span).clamp(0.0, 1.0) * (W - 2.0 * PAD)
 }
 
 /// Whether a replica's marker is the red "full resync needed" one.
@@ -67,9 +69,9 @@ pub fn BacklogBar(props: &BacklogProps) -> Html {
     let dom = domain(b);
     let held = b.master_repl_offset.saturating_sub(b.first_byte_offset.saturating_sub(1));
     // The window holds bytes first_byte_offset ..= master_repl_offset.
-    let wx0 = x_of(b.first_byte_offset.saturating_sub(1).max(dom.0), dom);
-    let wx1 = x_of(b.master_repl_offset, dom);
-    let size_x = x_of(b.master_repl_offset.saturating_sub(b.size), dom);
+    let wx0 = x_of(b.first_byte_offset as i64 - 1, dom);
+    let wx1 = x_of(b.master_repl_offset as i64, dom);
+    let size_x = x_of(b.master_repl_offset as i64 - b.size as i64, dom);
     let (bar_y, bar_h) = (24.0, 22.0);
 
     let blocks = b
@@ -77,7 +79,7 @@ pub fn BacklogBar(props: &BacklogProps) -> Html {
         .iter()
         .skip(1)
         .map(|&(start, len, cap)| {
-            let x = x_of(start.saturating_sub(1).max(dom.0), dom);
+            let x = x_of(start as i64 - 1, dom);
             html! {
                 <line class="block-edge" x1={x.to_string()} x2={x.to_string()} y1={bar_y.to_string()} y2={(bar_y + bar_h).to_string()}>
                     <title>{ format!("block from offset {start}: {len} of {cap} bytes used") }</title>
@@ -91,7 +93,7 @@ pub fn BacklogBar(props: &BacklogProps) -> Html {
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let x = x_of(r.acked_offset, dom);
+            let x = x_of(r.acked_offset as i64, dom);
             let red = needs_full_resync(r);
             let class = classes!(
                 "marker",
@@ -144,9 +146,10 @@ pub fn BacklogBar(props: &BacklogProps) -> Html {
                 { blocks }
                 { markers }
             </svg>
-            if !b.replicas.is_empty() {
+            // In words, for the replicas whose next resync is in question.
+            if b.replicas.iter().any(|r| !r.connected) {
                 <ul class="backlog-legend">
-                    { for b.replicas.iter().map(|r| html! {
+                    { for b.replicas.iter().filter(|r| !r.connected).map(|r| html! {
                         <li class={classes!(needs_full_resync(r).then_some("full-resync"))}>{ marker_text(r) }</li>
                     }) }
                 </ul>
@@ -166,13 +169,15 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn domain_spans_size_and_laggards() {
-        assert_eq!(domain(&backlog(1, 100, 1000)), (0, 100));
+        // 100 bytes of a 1000-byte backlog: a tenth of the bar.
+        assert_eq!(domain(&backlog(1, 100, 1000)), (-900, 100));
         assert_eq!(domain(&backlog(20441, 21464, 1024)), (20440, 21464));
         let mut b = backlog(20441, 21464, 1024);
         b.replicas.push(ReplicaMarker { name: "C".into(), acked_offset: 55, next_offset: 56, connected: false, in_window: false });
         assert_eq!(domain(&b), (55, 21464));
         assert_eq!(x_of(55, (55, 21464)), PAD);
         assert_eq!(x_of(21464, (55, 21464)), W - PAD);
+        assert_eq!(x_of(0, (-900, 100)), PAD + 0.9 * (W - 2.0 * PAD));
     }
 
     #[wasm_bindgen_test]

@@ -193,11 +193,23 @@ pub fn WorkloadForm(props: &WorkloadProps) -> Html {
     };
     let w = props.workload;
     let or = |v: u32, d: u32| if v == 0 { d } else { v }.to_string();
+    // Fill the fields once, when the form opens (not a controlled `value`,
+    // which every tick's re-render would reset while the user types).
+    {
+        let fields = [(rate.clone(), or(w.writes_per_s, 50)), (keys.clone(), or(w.keys, 100)), (size.clone(), or(w.value_size, 16))];
+        use_effect_with((), move |_| {
+            for (r, v) in fields {
+                if let Some(i) = r.cast::<HtmlInputElement>() {
+                    i.set_value(&v);
+                }
+            }
+        });
+    }
     html! {
         <form class="workload-form" {onsubmit} aria-label="workload generator">
-            <label>{ "writes/s " }<input ref={rate} type="number" min="0" max="50000" value={or(w.writes_per_s, 50)} /></label>
-            <label>{ "keys " }<input ref={keys} type="number" min="1" value={or(w.keys, 100)} /></label>
-            <label>{ "value bytes " }<input ref={size} type="number" min="1" value={or(w.value_size, 16)} /></label>
+            <label>{ "writes/s " }<input ref={rate} type="number" min="0" max="50000" /></label>
+            <label>{ "keys " }<input ref={keys} type="number" min="1" /></label>
+            <label>{ "value bytes " }<input ref={size} type="number" min="1" /></label>
             <button type="submit">{ if w.writes_per_s > 0 { "Update" } else { "Start" } }</button>
             <button type="button" onclick={stop} disabled={w.writes_per_s == 0}>{ "Stop" }</button>
             <span class="muted">{ if w.writes_per_s > 0 { format!("running: {} writes/s", w.writes_per_s) } else { "stopped".to_string() } }</span>

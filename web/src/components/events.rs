@@ -159,9 +159,11 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
     html! {
         <section class="spacetime" aria-label="space-time diagram">
             <svg viewBox={format!("0 0 {w} {h}")} preserveAspectRatio="xMinYMin meet" role="img"
+                 style={format!("aspect-ratio: {w} / {h}")}
                  aria-label={format!("messages between nodes over the last {} s of virtual time", span / 1000)}>
                 <defs>
-                    <marker id="st-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="5" markerHeight="5" orient="auto">
+                    <marker id="st-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8"
+                            markerUnits="userSpaceOnUse" orient="auto">
                         <path d="M0,0 L10,5 L0,10 z" fill="#1a1a1a" />
                     </marker>
                 </defs>

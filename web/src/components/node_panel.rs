@@ -276,6 +276,16 @@ pub struct ConfigRowProps {
 fn ConfigRow(props: &ConfigRowProps) -> Html {
     let input = use_node_ref();
     let id = format!("cfg-{}-{}", props.node, props.name);
+    // Not a controlled `value`: re-renders (every tick) would undo typing.
+    // The field shows the node's value when it loads and when it changes.
+    {
+        let input = input.clone();
+        use_effect_with(props.value.clone(), move |value| {
+            if let Some(el) = input.cast::<HtmlInputElement>() {
+                el.set_value(value);
+            }
+        });
+    }
     let set = {
         let (node, name, on_action) = (props.node.clone(), props.name.clone(), props.on_action.clone());
         move |value: String| on_action.emit(Action::Verb(Verb::SetConfig { node: node.clone(), name: name.clone(), value }))
@@ -301,7 +311,7 @@ fn ConfigRow(props: &ConfigRowProps) -> Html {
         };
         html! {
             <form class="config-form" {onsubmit}>
-                <input id={id.clone()} class="mono" ref={input} value={props.value.clone()} data-param={props.name.clone()}
+                <input id={id.clone()} class="mono" ref={input} data-param={props.name.clone()}
                        autocomplete="off" spellcheck="false" />
                 <button type="submit">{ "Set" }</button>
             </form>

@@ -155,6 +155,9 @@ pub fn TopologyCanvas(props: &TopologyProps) -> Html {
 
     html! {
         <svg class="topology" viewBox={format!("0 0 {w} {h}")} preserveAspectRatio="xMidYMin meet"
+             // Fit the pane, but never below 70% scale: a big topology
+             // scrolls down instead of shrinking into unreadable cards.
+             style={format!("aspect-ratio: {w} / {h}; max-height: max(100%, {:.0}px)", h * 0.7)}
              role="group" aria-label="Replication topology: nodes and links">
             <defs>
                 // One marker per colour: a marker does not inherit its line's stroke.
@@ -246,8 +249,9 @@ fn render_link(link: &LinkView, layout: &Layout, props: &TopologyProps) -> Html 
     let badge = link.badge.as_ref().zip(layout.card(&link.to)).map(|(o, card)| {
         let text = outcome_text(o);
         let kind = if matches!(o, Outcome::Partial { .. }) { "partial" } else { "full" };
-        let bw = text_width(&text, 12.0);
-        let (bx, by) = (card.x, card.y - 28.0);
+        let bw = text_width(&text, 13.0);
+        // Left-aligned on the card, but never past the drawing's right edge.
+        let (bx, by) = (card.x.min(layout.width.max(560.0) - bw - 2.0).max(0.0), card.y - 28.0);
         html! {
             <g class={classes!("badge", format!("badge-{kind}"))}>
                 <rect x={bx.to_string()} y={by.to_string()} width={bw.to_string()} height="22" rx="11" />
@@ -343,14 +347,19 @@ fn render_card(node: &NodeView, x: f64, y: f64, props: &TopologyProps) -> Html {
 
 fn render_pill(pill: &Pill, row: usize, layout: &Layout) -> Option<Html> {
     let (a, b) = link_ends(layout, &pill.from, &pill.to)?;
-    let (x, y) = lerp(a, b, pill.progress.clamp(0.0, 1.0));
+    let (mut x, y) = lerp(a, b, pill.progress.clamp(0.0, 1.0));
     let class = classes!("pill", format!("pill-{}", pill.kind.class()));
+    let w = text_width(&pill.label, 11.0);
+    // Keep a pill between the two cards when the link is long enough.
+    let (left, right) = (a.0.min(b.0) + w / 2.0, a.0.max(b.0) - w / 2.0);
+    if left <= right {
+        x = x.clamp(left, right);
+    }
     if matches!(pill.kind, MessageKind::Ack | MessageKind::Ping) {
         return Some(html! {
             <g class={class}><circle cx={x.to_string()} cy={y.to_string()} r="5" /><title>{ pill.label.clone() }</title></g>
         });
     }
-    let w = text_width(&pill.label, 11.0);
     Some(html! {
         <g class={class} transform={format!("translate({:.1},{:.1})", x - w / 2.0, y + 6.0 + row as f64 * 23.0)}>
             <title>{ pill.label.clone() }</title>
