@@ -258,7 +258,8 @@ impl SingleNodeDriver {
                 info::render_section(server, now, "replication")
             },
             log: server.log.iter().map(|l| format!("{} {}", clock(l.t_ms.saturating_sub(EPOCH_MS)), l.text)).collect(),
-            config: server.config.get_many(&CONFIG_NAMES),
+            // In CONFIG_NAMES order (the backlog first), not CONFIG GET's.
+            config: CONFIG_NAMES.iter().flat_map(|name| server.config.get(name.as_bytes())).collect(),
         }
     }
 }
