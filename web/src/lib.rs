@@ -1,15 +1,48 @@
 //! # replscope-web
 //!
 //! ReplScope's browser UI: a Yew app that renders the virtual Redis nodes of
-//! [`replscope_core`]. For now it shows which core and which Redis version it
-//! was built with, which proves the core → wasm → UI wiring end to end.
+//! [`replscope_core`].
+//!
+//! ## Layout
+//! - [`view`]: the view model, plain data the components render.
+//! - [`driver`]: the [`driver::Driver`] trait between the UI and whatever runs
+//!   the scene, and the user's scene verbs ([`driver::Verb`]).
+//! - [`single`]: `SingleNodeDriver`, standalone core nodes (until the
+//!   simulator lands).
+//! - [`state`]: the app's `Reducible` state and its [`state::Action`]s.
+//! - [`components`]: topology canvas, backlog bar, node panel (console,
+//!   keys, INFO, log, config), event log, space-time diagram, controls.
+//! - [`fmt`], [`layout`]: pure helpers (redis-cli reply format, sizes,
+//!   clock; the tree layout).
 //!
 //! The root component lives in this library (not in `main.rs`) so the browser
 //! tests in `tests/` can mount it into a div of their own.
 
+pub mod components;
+pub mod driver;
+pub mod fixtures;
+pub mod fmt;
+pub mod layout;
+pub mod single;
+pub mod state;
+pub mod view;
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use gloo_events::{EventListener, EventListenerOptions};
+use gloo_timers::callback::Interval;
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 use yew::prelude::*;
+
+use components::*;
+use single::SingleNodeDriver;
+use state::{Action, AppState};
+
+#[cfg(test)]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 /// The `id` of the banner [`show_panic_banner`] inserts; tests look it up.
 pub const PANIC_BANNER_ID: &str = "replscope-panic-banner";
@@ -24,18 +57,158 @@ pub fn build_info() -> String {
     )
 }
 
+/// Wall-clock ms between animation ticks (about 60 per second).
+const TICK_MS: u32 = 16;
+
+/// Whether the user asked the OS for less motion.
+fn prefers_reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
+        .is_some_and(|m| m.matches())
+}
+
+/// The driver the page starts with: the live scene, or a frozen fixture
+/// when the URL says `?fixture=resync`.
+fn initial_driver() -> Box<dyn driver::Driver> {
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    if search.contains("fixture=resync") {
+        Box::new(fixtures::FixtureDriver(fixtures::resync_scene()))
+    } else {
+        Box::new(SingleNodeDriver::new())
+    }
+}
+
+/// Maps a key press anywhere on the page to an action: Space play/pause,
+/// → step, ? shortcuts, Esc close. Keys typed into a field, or Space on a
+/// button, stay with that element.
+fn shortcut(event: &web_sys::KeyboardEvent) -> Option<Action> {
+    if event.ctrl_key() || event.meta_key() || event.alt_key() {
+        return None;
+    }
+    let target = event.target().and_then(|t| t.dyn_into::<Element>().ok());
+    let in_field = target.as_ref().and_then(|t| t.closest("input, select, textarea").ok().flatten()).is_some();
+    let on_control = target.as_ref().and_then(|t| t.closest("button, [role=button], a").ok().flatten()).is_some();
+    match event.key().as_str() {
+        "Escape" => Some(Action::CloseMenus),
+        _ if in_field => None,
+        " " if !on_control => Some(Action::TogglePlay),
+        "ArrowRight" if !on_control => Some(Action::Verb(driver::Verb::Step)),
+        "?" => Some(Action::SetHelp(true)),
+        _ => None,
+    }
+}
+
 /// The root component: the whole app is mounted from here.
 #[component]
 pub fn App() -> Html {
+    let state = use_reducer(|| AppState::new(initial_driver()));
+    let dispatcher = state.dispatcher();
+    let on_action: Callback<Action> = {
+        let d = dispatcher.clone();
+        Callback::from(move |a| d.dispatch(a))
+    };
+    let reduced_motion = *use_memo((), |_| prefers_reduced_motion());
+
+    // Virtual time advances only while playing.
+    {
+        let d = dispatcher.clone();
+        use_effect_with(state.ui.playing, move |playing| {
+            let interval = playing.then(|| {
+                let last = Rc::new(Cell::new(js_sys::Date::now()));
+                Interval::new(TICK_MS, move || {
+                    let now = js_sys::Date::now();
+                    let dt = now - last.replace(now);
+                    d.dispatch(Action::Tick(dt));
+                })
+            });
+            move || drop(interval)
+        });
+    }
+    // Global keyboard shortcuts.
+    {
+        let d = dispatcher.clone();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().and_then(|w| w.document()).map(|doc| {
+                // Not passive: Space must not also scroll the page.
+                EventListener::new_with_options(&doc, "keydown", EventListenerOptions::enable_prevent_default(), move |e| {
+                    let Some(key) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+                    if let Some(action) = shortcut(key) {
+                        key.prevent_default();
+                        d.dispatch(action);
+                    }
+                })
+            });
+            move || drop(listener)
+        });
+    }
+
+    let view = state.view.clone();
+    let ui = &state.ui;
+    let highlight: Vec<String> = ui
+        .highlight
+        .and_then(|i| view.events.get(i))
+        .map(|e| std::iter::once(e.node.clone()).chain(e.peer.clone()).collect())
+        .unwrap_or_default();
+    let selected = ui.selected.as_ref().and_then(|n| view.node(n));
+    // The backlog shown: the selected node's, else its master's, else the first.
+    let backlog_owner = selected
+        .filter(|n| n.backlog.is_some())
+        .or_else(|| selected.and_then(|n| view.master_of(&n.name)).and_then(|m| view.node(m)).filter(|n| n.backlog.is_some()))
+        .or_else(|| view.nodes.iter().find(|n| n.backlog.is_some()));
+    let backlog = backlog_owner.and_then(|n| n.backlog.clone().map(|b| (n.name.clone(), b)));
+    let panel = selected.map(|n| {
+        let console = ui.consoles.get(&n.name).cloned().unwrap_or_default();
+        html! {
+            <NodePanel node={n.clone()} master={view.master_of(&n.name).map(str::to_string)} tab={ui.tab}
+                       {console} config_result={ui.config_result.clone()} on_action={on_action.clone()} />
+        }
+    });
+    let toggle_bottom = {
+        let on_action = on_action.clone();
+        Callback::from(move |_: MouseEvent| on_action.emit(Action::ToggleBottom))
+    };
+
     html! {
-        <div class="app">
-            <header class="app-header">
-                <h1 class="brand">{ "ReplScope" }</h1>
-                <p class="tagline">{ "Redis master–replica replication, played out in your browser tab" }</p>
-            </header>
-            <main class="app-main">
-                <p class="build-info" data-testid="build-info">{ build_info() }</p>
+        <div class={classes!("app", ui.projector.then_some("projector"), (!ui.bottom_open).then_some("bottom-closed"))}>
+            <TopBar view={view.clone()} ui={ui.clone()} on_action={on_action.clone()} />
+            if ui.workload_open {
+                <WorkloadForm workload={view.workload} on_action={on_action.clone()} />
+            }
+            <main class="workspace">
+                <section class="canvas-pane" aria-label="topology">
+                    <SceneToolbar view={view.clone()} selected={ui.selected.clone()} link_menu={ui.link_menu.clone()}
+                                  on_action={on_action.clone()} />
+                    <div class="canvas-wrap">
+                        <TopologyCanvas view={view.clone()} selected={ui.selected.clone()} highlight={highlight}
+                                        {reduced_motion} on_action={on_action.clone()} />
+                    </div>
+                    if let Some((node, b)) = backlog {
+                        <BacklogBar {node} backlog={b} />
+                    }
+                </section>
+                <aside class="node-pane">
+                    if let Some(panel) = panel { { panel } } else { <p class="muted">{ "Select a node." }</p> }
+                </aside>
             </main>
+            <section class="bottom-strip" aria-label="events and timeline">
+                <div class="strip-head">
+                    <button onclick={toggle_bottom} aria-expanded={ui.bottom_open.to_string()}>
+                        { if ui.bottom_open { "▾ Events & timeline" } else { "▸ Events & timeline" } }
+                    </button>
+                    <span class="hint">{ view.hint.clone() }</span>
+                    <span class="build-info" data-testid="build-info">{ build_info() }</span>
+                </div>
+                if ui.bottom_open {
+                    <div class="strip-body">
+                        <EventLog view={view.clone()} filter_node={ui.filter_node.clone()} filter_kind={ui.filter_kind.clone()}
+                                  highlight={ui.highlight} on_action={on_action.clone()} />
+                        <SpaceTime view={view.clone()} speed={ui.speed} />
+                    </div>
+                }
+            </section>
+            if ui.help {
+                <ShortcutsOverlay on_action={on_action.clone()} />
+            }
         </div>
     }
 }
