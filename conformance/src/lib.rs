@@ -30,6 +30,7 @@
 
 pub mod case;
 pub mod client;
+pub mod cluster_compare;
 pub mod core_side;
 pub mod normalize;
 pub mod observe;

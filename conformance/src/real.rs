@@ -227,7 +227,10 @@ impl Process {
                 // Whatever holds the port may accept and never answer.
                 c.set_read_timeout(PROBE_TIMEOUT)?;
                 let pong = c.query(&["PING"])?;
-                if pong != Frame::Simple("PONG".into()) {
+                // A replica with `replica-serve-stale-data no` refuses PING
+                // until it has synced: that answer means "up" too.
+                let stale = matches!(&pong, Frame::Error(e) if e.starts_with("MASTERDOWN"));
+                if pong != Frame::Simple("PONG".into()) && !stale {
                     // LOADING or similar: not ready yet.
                     return Err(io::Error::other(format!("PING answered {pong:?}")));
                 }
