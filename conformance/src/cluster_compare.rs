@@ -216,9 +216,8 @@ impl Normalizer {
                     out.insert(format!("{node} state"), "crashed".into());
                 }
                 NodeObs::Live { replication, stats, role } => {
-                    for (i, (k, v)) in self.info(replication).into_iter().enumerate() {
-                        // The index keeps INFO's field order in the report.
-                        out.insert(format!("{node} replication.{i:02}.{k}"), v);
+                    for (k, v) in self.info(replication) {
+                        out.insert(format!("{node} replication.{k}"), v);
                     }
                     for (k, v) in self.info(stats) {
                         out.insert(format!("{node} stats.{k}"), v);
@@ -341,7 +340,8 @@ pub fn compare(name: &str, core: &Run, real: &Run, ports: &PortMap) -> Compariso
                 }
                 let (oc, or) = (outcomes(core_prev, cs), outcomes(real_prev, rs));
                 if oc != or {
-                    v.diffs.push(("resync outcome".into(), or_none(&oc), or_none(&or)));
+                    // The headline of a replication difference: shown first.
+                    v.diffs.insert(0, ("resync outcome".into(), or_none(&oc), or_none(&or)));
                 }
                 v.real_outcome = or;
                 core_prev = Some(cs);
@@ -368,13 +368,15 @@ fn or_none(s: &str) -> String {
     if s.is_empty() { "(no resync)".into() } else { s.to_owned() }
 }
 
-/// `A replication.03.master_link_status` → `A master_link_status`.
+/// `A replication.master_link_status` → `A master_link_status`.
 fn display_key(k: &str) -> String {
-    match k.split_once(" replication.") {
-        Some((node, rest)) => format!("{node} {}", rest.split_once('.').map_or(rest, |(_, f)| f)),
-        None => k.replace(" stats.", " "),
-    }
+    k.replace(" replication.", " ").replace(" stats.", " ")
 }
+
+/// Differences shown per step before the rest is summarised.
+const DIFFS_SHOWN: usize = 16;
+/// Runs of matching steps longer than this are folded into one line.
+const FOLD_AFTER: usize = 3;
 
 /// The readable report of a comparison (empty if it passed, unless `all`).
 pub fn report(cmp: &Comparison, all: bool) -> String {
@@ -384,12 +386,24 @@ pub fn report(cmp: &Comparison, all: bool) -> String {
     }
     let mark = if cmp.passed() { "✓" } else { "✗" };
     let _ = writeln!(out, "{mark} scenario {}: {} of {} steps differ", cmp.name, cmp.differing_steps(), cmp.steps.len());
-    for s in &cmp.steps {
+    let mut i = 0;
+    while i < cmp.steps.len() {
+        let run = cmp.steps[i..].iter().take_while(|s| s.diffs.is_empty() && s.real_outcome.is_empty()).count();
+        if run > FOLD_AFTER && !all {
+            let _ = writeln!(out, "        … steps {}–{} match", cmp.steps[i].step, cmp.steps[i + run - 1].step);
+            i += run;
+            continue;
+        }
+        let s = &cmp.steps[i];
+        i += 1;
         let m = if s.diffs.is_empty() { " " } else { "✗" };
         let outcome = if s.real_outcome.is_empty() { String::new() } else { format!("   [real resync: {}]", s.real_outcome) };
         let _ = writeln!(out, "  {m} {:>3} {}{outcome}", s.step, s.title);
-        for (what, core, real) in &s.diffs {
+        for (what, core, real) in s.diffs.iter().take(DIFFS_SHOWN) {
             let _ = writeln!(out, "        {what}\n            core: {}\n            real: {}", shorten(core), shorten(real));
+        }
+        if s.diffs.len() > DIFFS_SHOWN {
+            let _ = writeln!(out, "        … and {} more differences", s.diffs.len() - DIFFS_SHOWN);
         }
     }
     for e in &cmp.errors {

@@ -396,9 +396,15 @@ fn replication_conformance() {
     println!("{}", sweep_table(&all, &runs));
 
     let mut compared: Vec<Comparison> = Vec::new();
+    // Scenarios in which no core node ever became a replica.
+    let mut core_never_replicated = 0;
     if !real_only {
         for ((name, scenario), (real, ports)) in all.iter().zip(&runs) {
             let core = core_run(scenario);
+            let replicated = core.steps.iter().filter_map(|s| s.snapshot.as_ref()).any(|snap| {
+                snap.values().any(|o| matches!(o, NodeObs::Live { replication, .. } if info_field(replication, "role") == Some("slave")))
+            });
+            core_never_replicated += usize::from(!replicated);
             let cmp = cluster_compare::compare(name, &core, real, ports);
             let text = cluster_compare::report(&cmp, verbose);
             if !text.is_empty() {
@@ -423,9 +429,16 @@ fn replication_conformance() {
     );
     assert!(real_failures.is_empty(), "real Redis did not do what the expectations say:\n{}", real_failures.join("\n"));
     let failed: Vec<&str> = compared.iter().filter(|c| !c.passed()).map(|c| c.name.as_str()).collect();
+    let note = if !compared.is_empty() && core_never_replicated == compared.len() {
+        "\nNOTE: in every scenario the core never had a replica (no node ever showed role:slave): \
+         this build's core does not replicate yet, so every difference below is expected until replication is merged.\n"
+    } else {
+        ""
+    };
+    println!("{note}");
     assert!(
         failed.is_empty(),
-        "{} of {} scenarios differ between the core and real Redis: {}\nrerun one with REPLSCOPE_SCENARIO=<name> … -- --nocapture",
+        "{note}{} of {} scenarios differ between the core and real Redis: {}\nrerun one with REPLSCOPE_SCENARIO=<name> … -- --nocapture",
         failed.len(),
         compared.len(),
         failed.join(", ")
