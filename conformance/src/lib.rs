@@ -19,6 +19,15 @@
 //! - [`runner`]: [`runner::run_case`] runs a case on both sides, step by step.
 //! - [`report`]: readable diffs and the summary table.
 //!
+//! Replication (issue 4): [`proxy`] (a fault-injecting TCP proxy per
+//! replica → master link), [`real_cluster`] (a replscope scenario played on
+//! real servers through those proxies), [`observe`] (per-step results and
+//! INFO/ROLE snapshots, core side included) and [`cluster_compare`] (the
+//! comparison and its normalisation rules); the suite is
+//! `tests/replication_conformance.rs` with `scenarios/*.json`
+//! (`REPLSCOPE_REAL_ONLY=1` checks only the real side against its
+//! expectations).
+//!
 //! The suite itself is `tests/conformance.rs`; `CONFORMANCE_CASE=<file>` or
 //! `<file>:<line>` runs one file or one case.
 //!
@@ -30,8 +39,12 @@
 
 pub mod case;
 pub mod client;
+pub mod cluster_compare;
 pub mod core_side;
 pub mod normalize;
+pub mod observe;
+pub mod proxy;
+pub mod real_cluster;
 pub mod real;
 pub mod report;
 pub mod runner;

@@ -74,6 +74,9 @@ pub struct RealRedisBuilder {
     /// Written to `<dir>/<dbfilename>` before the server starts, so it
     /// loads this snapshot at boot.
     dump_rdb: Option<Vec<u8>>,
+    /// Leave [`HARNESS_CONFIG`] out: Redis's defaults plus `config` only
+    /// (the replication scenarios, which say everything they need).
+    bare: bool,
 }
 
 impl RealRedisBuilder {
@@ -90,10 +93,17 @@ impl RealRedisBuilder {
         self
     }
 
-    /// The whole configuration: [`HARNESS_CONFIG`] with this builder's
-    /// settings replacing or following it.
+    /// Starts from Redis's own defaults instead of [`HARNESS_CONFIG`].
+    pub fn bare(mut self) -> RealRedisBuilder {
+        self.bare = true;
+        self
+    }
+
+    /// The whole configuration: [`HARNESS_CONFIG`] (unless [`Self::bare`])
+    /// with this builder's settings replacing or following it.
     fn effective_config(&self) -> Vec<(String, String)> {
-        let mut all: Vec<(String, String)> = HARNESS_CONFIG
+        let harness: &[(&str, &str)] = if self.bare { &[] } else { HARNESS_CONFIG };
+        let mut all: Vec<(String, String)> = harness
             .iter()
             .filter(|(name, _)| !self.config.iter().any(|(n, _)| n == name))
             .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
@@ -145,34 +155,9 @@ impl RealRedisBuilder {
         if let Some(bytes) = &self.dump_rdb {
             fs::write(process.dir.join(&dbfilename), bytes)?;
         }
-        let log = fs::File::create(process.log_path())?;
-        let binary = redis_server_binary();
-        let mut cmd = Command::new(&binary);
-        cmd.args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--daemonize", "no"]);
-        cmd.arg("--dir").arg(&process.dir);
-        cmd.args(["--enable-debug-command", "yes"]);
-        for (name, value) in &config {
-            cmd.arg(format!("--{name}")).arg(value);
-        }
-        cmd.stdin(Stdio::null()).stdout(log.try_clone()?).stderr(log);
-        let child = cmd.spawn().map_err(|e| {
-            if e.kind() == io::ErrorKind::NotFound {
-                io::Error::new(
-                    io::ErrorKind::NotFound,
-                    format!("`{binary}` not found: install redis-server 7.0 (apt-get install redis-server) or set REDIS_SERVER"),
-                )
-            } else {
-                e
-            }
-        })?;
-        process.child = Some(child);
-        let control = process.wait_until_ready(port)?;
-        let mut server = RealRedis { process, port, dbfilename, control };
-        server.wait_for_first_cron()?;
-        let reply = server.control.query(&["DEBUG", "SET-ACTIVE-EXPIRE", "0"])?;
-        if reply != Frame::ok() {
-            return Err(io::Error::other(format!("DEBUG SET-ACTIVE-EXPIRE 0 failed: {reply:?}")));
-        }
+        let control = process.spawn(&config, port)?;
+        let mut server = RealRedis { process, port, dbfilename, control, builder: self.clone() };
+        server.after_boot()?;
         Ok(server)
     }
 }
@@ -192,6 +177,33 @@ impl Process {
 
     fn log(&self) -> String {
         fs::read_to_string(self.log_path()).unwrap_or_default()
+    }
+
+    /// Spawns `redis-server` in this directory (appending to its log) and
+    /// waits until it answers; the answering connection is returned.
+    fn spawn(&mut self, config: &[(String, String)], port: u16) -> io::Result<Client> {
+        let log = fs::OpenOptions::new().create(true).append(true).open(self.log_path())?;
+        let binary = redis_server_binary();
+        let mut cmd = Command::new(&binary);
+        cmd.args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--daemonize", "no"]);
+        cmd.arg("--dir").arg(&self.dir);
+        cmd.args(["--enable-debug-command", "yes"]);
+        for (name, value) in config {
+            cmd.arg(format!("--{name}")).arg(value);
+        }
+        cmd.stdin(Stdio::null()).stdout(log.try_clone()?).stderr(log);
+        let child = cmd.spawn().map_err(|e| {
+            if e.kind() == io::ErrorKind::NotFound {
+                io::Error::new(
+                    io::ErrorKind::NotFound,
+                    format!("`{binary}` not found: install redis-server 7.0 (apt-get install redis-server) or set REDIS_SERVER"),
+                )
+            } else {
+                e
+            }
+        })?;
+        self.child = Some(child);
+        self.wait_until_ready(port)
     }
 
     /// Polls until the server on `port` answers PING and is our child.
@@ -215,7 +227,10 @@ impl Process {
                 // Whatever holds the port may accept and never answer.
                 c.set_read_timeout(PROBE_TIMEOUT)?;
                 let pong = c.query(&["PING"])?;
-                if pong != Frame::Simple("PONG".into()) {
+                // A replica with `replica-serve-stale-data no` refuses PING
+                // until it has synced: that answer means "up" too.
+                let stale = matches!(&pong, Frame::Error(e) if e.starts_with("MASTERDOWN"));
+                if pong != Frame::Simple("PONG".into()) && !stale {
                     // LOADING or similar: not ready yet.
                     return Err(io::Error::other(format!("PING answered {pong:?}")));
                 }
@@ -263,6 +278,8 @@ pub struct RealRedis {
     /// commands, so it cannot change a case's selected db or transaction
     /// state.
     control: Client,
+    /// How it was started, for [`RealRedis::restart`].
+    builder: RealRedisBuilder,
 }
 
 impl RealRedis {
@@ -274,6 +291,63 @@ impl RealRedis {
     /// A builder for a server with extra settings or a preloaded snapshot.
     pub fn builder() -> RealRedisBuilder {
         RealRedisBuilder::default()
+    }
+
+    /// After every boot: the first cron (see [`Self::wait_for_first_cron`])
+    /// and active expiry off (see [`RealRedisBuilder::start`]).
+    fn after_boot(&mut self) -> io::Result<()> {
+        self.wait_for_first_cron()?;
+        let reply = self.control.query(&["DEBUG", "SET-ACTIVE-EXPIRE", "0"])?;
+        if reply != Frame::ok() {
+            return Err(io::Error::other(format!("DEBUG SET-ACTIVE-EXPIRE 0 failed: {reply:?}")));
+        }
+        Ok(())
+    }
+
+    /// Kills the server with SIGKILL (a crash: no shutdown, no final save;
+    /// its sockets close at once). Its directory, `dump.rdb` included, stays
+    /// for [`RealRedis::restart`].
+    pub fn crash(&mut self) -> io::Result<()> {
+        if let Some(mut child) = self.process.child.take() {
+            child.kill()?; // SIGKILL on Unix
+            child.wait()?;
+        }
+        Ok(())
+    }
+
+    /// True while the process runs (not crashed, not exited).
+    pub fn is_running(&mut self) -> bool {
+        self.process.child.as_mut().is_some_and(|c| matches!(c.try_wait(), Ok(None)))
+    }
+
+    /// Starts a crashed server again: same port, same directory (so it
+    /// loads its last `dump.rdb`, if any), same configuration.
+    pub fn restart(&mut self) -> io::Result<()> {
+        if self.is_running() {
+            return Err(io::Error::other(format!("redis-server on port {} is still running", self.port)));
+        }
+        self.process.child = None;
+        let config = self.builder.effective_config();
+        self.control = self.process.spawn(&config, self.port)?;
+        self.after_boot()
+    }
+
+    /// The whole text of `INFO <section>` (on the control connection).
+    pub fn info(&mut self, section: &str) -> io::Result<String> {
+        match self.control.query(&["INFO", section])? {
+            Frame::Bulk(text) => Ok(String::from_utf8_lossy(&text).into_owned()),
+            other => Err(io::Error::other(format!("INFO {section} answered {other:?}"))),
+        }
+    }
+
+    /// Any command on the control connection (ROLE, CONFIG GET…).
+    pub fn control_query(&mut self, words: &[&str]) -> io::Result<Frame> {
+        self.control.query(words)
+    }
+
+    /// The server's directory (its `dump.rdb` and `redis.log`).
+    pub fn dir(&self) -> &std::path::Path {
+        &self.process.dir
     }
 
     /// Waits until `serverCron` has run once. Its first run also runs

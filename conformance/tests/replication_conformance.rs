@@ -1,0 +1,446 @@
+//! Replication conformance: scenarios played on the core's simulator and on
+//! real `redis-server`s behind fault proxies, compared step by step (see
+//! `replscope_conformance::cluster_compare` for what is compared and the
+//! normalisation rules).
+//!
+//! ```text
+//! cargo test -p replscope-conformance --test replication_conformance -- --nocapture
+//! REPLSCOPE_REAL_ONLY=1 …     # real side only, checked against EXPECTATIONS
+//! REPLSCOPE_SCENARIO=sweep …  # only scenarios whose name contains this
+//! REPLSCOPE_VERBOSE=1 …       # print every scenario's steps, passing or not
+//! ```
+//!
+//! Scenarios: `conformance/scenarios/*.json` (written for this comparison:
+//! zero diskless delay, pings every hour, so real runs are fast and no PING
+//! lands in the stream at a wall-clock moment), the deterministic examples
+//! of `scenarios/`, and generated ones: the backlog boundary sweep and a
+//! chain whose middle node must resync fully. Generated scenarios are built
+//! as JSON and parsed by `replscope_core::scenario` like the files.
+//!
+//! Every real run is also checked against [`expectations`]: what real Redis
+//! 7.0 does (redis-facts.md, docs/backlog-7.0.md). A failure there is a
+//! harness or environment problem, not a core bug.
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use replscope_conformance::cluster_compare::{self, Comparison};
+use replscope_conformance::observe::{NodeObs, Run, core_run, info_field};
+use replscope_conformance::real_cluster::{PortMap, real_run};
+use replscope_conformance::report::escape;
+use replscope_core::resp::encoded_command_len;
+use replscope_core::scenario::Scenario;
+use replscope_core::sim::CommandResult;
+use serde_json::{Value, json};
+
+/// Real runs at the same time: each is mostly waiting for Redis's
+/// once-a-second replication cron, not using CPU.
+const PARALLEL_RUNS: usize = 4;
+
+/// Examples of `scenarios/` left out, and why.
+const EXAMPLES_SKIPPED: &[(&str, &str)] = &[(
+    "output-buffer-limit-loop.json",
+    "how many times the resync loop turns depends on wall-clock timing of the snapshot and the writes",
+)];
+
+/// The settings every generated scenario's nodes share (as the files').
+fn fast(extra: Value) -> Value {
+    let mut c = json!({"repl-diskless-sync-delay": "0", "repl-ping-replica-period": "3600"});
+    if let (Some(c), Some(e)) = (c.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            c.insert(k.clone(), v.clone());
+        }
+    }
+    c
+}
+
+/// One backlog block of Redis 7.0: what `docs/backlog-7.0.md` measured
+/// (16424-byte allocations in jemalloc's 20480 class, less the header).
+const BLOCK_CAPACITY: u64 = 20440;
+
+/// `SET` commands on `node` whose propagated bytes add up to exactly `n`
+/// (every one of them about `chunk` bytes; `n` must be at least 60).
+fn exact_writes(node: &str, prefix: &str, n: u64, chunk: u64) -> Vec<Value> {
+    let mut steps = Vec::new();
+    let mut left = n;
+    let mut i = 0;
+    while left > 0 {
+        let size = if left >= 2 * chunk { chunk } else if left > chunk { left / 2 } else { left };
+        let (key, value) = sized_set(&format!("{prefix}{i}"), size);
+        steps.push(json!({"node": node, "cmd": ["SET", key, value]}));
+        left -= size;
+        i += 1;
+    }
+    steps
+}
+
+/// A `SET key value` whose RESP encoding is exactly `size` bytes (the key
+/// is padded when a value length's digit count would skip `size`).
+fn sized_set(key: &str, size: u64) -> (String, String) {
+    for pad in 0..4 {
+        let key = format!("{key}{}", "_".repeat(pad));
+        for len in 0..size as usize {
+            let value = "x".repeat(len);
+            let got = encoded_command_len(&["SET", key.as_str(), value.as_str()]) as u64;
+            if got == size {
+                return (key, value);
+            }
+            if got > size {
+                break;
+            }
+        }
+    }
+    panic!("no SET of exactly {size} bytes");
+}
+
+/// Stream bytes before the cut in the sweep: `SELECT 0` (23) + `SET k0 v` (28).
+const SWEEP_OFFSET_AT_CUT: u64 = 23 + 28;
+
+/// The backlog boundary sweep: A (backlog `size`) with replica B; the link
+/// is cut at offset [`SWEEP_OFFSET_AT_CUT`], exactly `n` bytes of stream are
+/// written, the link heals. B asks for offset R+1 = 52, which is still in
+/// the backlog unless its first block was trimmed.
+fn sweep(size: u64, n: u64) -> (String, Value) {
+    let mut steps = vec![json!({"settle": {}}), json!({"node": "A", "cmd": ["SET", "k0", "v"]}), json!({"settle": {}})];
+    steps.push(json!({"cut": ["A", "B"]}));
+    steps.extend(exact_writes("A", "f", n, 1000));
+    steps.push(json!({"node": "A", "cmd": ["INFO", "replication"]}));
+    steps.push(json!({"heal": ["A", "B"]}));
+    steps.push(json!({"settle": {}}));
+    let name = format!("sweep-{}kb-N{n}", size / 1024);
+    let scenario = json!({
+        "version": 1,
+        "description": format!("backlog {size}: cut, exactly {n} bytes of stream, heal"),
+        "nodes": [
+            {"name": "A", "config": fast(json!({"repl-backlog-size": size.to_string()}))},
+            {"name": "B", "config": fast(json!({"port": "6380", "replicaof": "A 6379"}))},
+        ],
+        "steps": steps,
+    });
+    (name, scenario)
+}
+
+/// The largest `n` that still resyncs partially, by the rule of
+/// `docs/backlog-7.0.md`: the head block (which holds offset 52) is trimmed
+/// once `histlen - head capacity > size`, and histlen = 51 + n here.
+fn sweep_window(size: u64) -> u64 {
+    size + BLOCK_CAPACITY - SWEEP_OFFSET_AT_CUT
+}
+
+/// Sizes of the sweep and the points around each window edge: ±2 and ±1
+/// commands, and ±1 byte.
+fn sweep_points(size: u64) -> Vec<u64> {
+    let w = sweep_window(size);
+    vec![w - 2000, w - 1000, w - 1, w, w + 1, w + 1000, w + 2000]
+}
+
+const SWEEP_SIZES: &[u64] = &[16384, 32768];
+
+/// A chain A → B → C where B must resync fully after a cut (the writes
+/// overflow A's 16kb backlog): B drops C, which must resync fully too.
+fn chain_full() -> (String, Value) {
+    let mut steps = vec![json!({"node": "A", "cmd": ["SET", "k", "1"]}), json!({"settle": {}}), json!({"cut": ["A", "B"]})];
+    steps.extend(exact_writes("A", "big", 60_000, 1000));
+    steps.push(json!({"heal": ["A", "B"]}));
+    steps.push(json!({"settle": {}}));
+    steps.push(json!({"node": "C", "cmd": ["DBSIZE"]}));
+    let scenario = json!({
+        "version": 1,
+        "description": "chain A -> B -> C; B's resync after the cut must be full, and C then resyncs fully from B",
+        "nodes": [
+            {"name": "A", "config": fast(json!({"repl-backlog-size": "16kb"}))},
+            {"name": "B", "config": fast(json!({"port": "6380", "replicaof": "A 6379"}))},
+            {"name": "C", "config": fast(json!({"port": "6381", "replicaof": "B 6380"}))},
+        ],
+        "steps": steps,
+    });
+    ("chain-full".into(), scenario)
+}
+
+/// One expected fact about a real run.
+struct Expect {
+    scenario: String,
+    /// The step whose snapshot (or reply) is checked; `None`: the last step.
+    step: Option<usize>,
+    node: &'static str,
+    /// An INFO replication/stats field, or `reply` (the step's reply, as
+    /// escaped RESP).
+    field: &'static str,
+    value: String,
+    why: &'static str,
+}
+
+fn expect(scenario: &str, step: Option<usize>, node: &'static str, field: &'static str, value: &str, why: &'static str) -> Expect {
+    Expect { scenario: scenario.to_owned(), step, node, field, value: value.to_owned(), why }
+}
+
+/// What real Redis 7.0 must do in each scenario.
+fn expectations() -> Vec<Expect> {
+    let mut e = vec![
+        expect("partial-after-cut", None, "A", "sync_partial_ok", "1", "writes during a short cut fit in the backlog: +CONTINUE"),
+        expect("partial-after-cut", None, "A", "sync_full", "1", "only the initial sync was full"),
+        expect("partial-after-cut", Some(9), "B", "reply", "\"$1\\r\\n2\\r\\n\"", "the write made during the cut arrived"),
+        expect("chain-partial", None, "A", "sync_partial_ok", "1", "B resyncs partially"),
+        expect("chain-partial", None, "B", "sync_full", "1", "C untouched: only its initial full sync"),
+        expect("chain-partial", None, "B", "sync_partial_ok", "0", "C never had to resync"),
+        expect("chain-partial", Some(7), "C", "reply", "\"$1\\r\\n2\\r\\n\"", "B forwarded A's write to C"),
+        expect("failover-psync2", None, "B", "sync_partial_ok", "1", "C continues from B thanks to replid2"),
+        expect("failover-psync2", None, "B", "sync_full", "0", "no full sync after the failover"),
+        expect("failover-ahead", None, "B", "sync_full", "1", "C is ahead of B: full resync"),
+        expect("failover-ahead", Some(9), "C", "reply", "\"$-1\\r\\n\"", "C lost the write B never had"),
+        expect("restart-replica-rdb", None, "A", "sync_partial_ok", "1", "B restarts from its RDB's replid/offset"),
+        expect("restart-replica-rdb", None, "A", "sync_full", "1", "no second full sync"),
+        expect("restart-replica-rdb", Some(9), "B", "reply", "\"$1\\r\\n3\\r\\n\"", "B caught up after the restart"),
+        expect(
+            "stale-data-no",
+            Some(3),
+            "B",
+            "reply",
+            "\"-MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.\\r\\n\"",
+            "stale reads refused",
+        ),
+        expect("stale-data-no", Some(6), "B", "reply", "\"-READONLY You can't write against a read only replica.\\r\\n\"", "writes still READONLY"),
+        expect("min-replicas", Some(3), "A", "reply", "\"-NOREPLICAS Not enough good replicas to write.\\r\\n\"", "no good replica"),
+        expect("min-replicas", Some(8), "A", "reply", "\"+OK\\r\\n\"", "writes accepted again"),
+        expect("wait", Some(2), "A", "reply", "\":2\\r\\n\"", "both replicas ACK"),
+        expect("wait", Some(7), "A", "reply", "\":1\\r\\n\"", "only B can ACK while C is cut off"),
+        expect("chain-full", None, "A", "sync_full", "2", "B's resync is full (backlog overflowed)"),
+        expect("chain-full", None, "B", "sync_full", "2", "B dropped C, which resynced fully too"),
+        expect("example-partial-resync-after-short-cut", None, "A", "sync_partial_ok", "1", "partial after a short cut"),
+        // The example writes 6 x ~4 KB during the cut: 24 KB is more than
+        // repl-backlog-size 16kb, but 7.0 keeps up to size + one block
+        // (36824 bytes of history here), so real Redis CONTINUEs. The example
+        // does not show what its description says.
+        expect(
+            "example-full-resync-after-backlog-overflow",
+            None,
+            "A",
+            "sync_partial_ok",
+            "1",
+            "24 KB fits 7.0's real 16kb window (<= 36824 bytes of history)",
+        ),
+        expect("example-failover-psync2", None, "B", "sync_partial_ok", "1", "PSYNC2 continue after failover"),
+        expect("example-diskless-two-replicas", None, "A", "sync_full", "2", "two full syncs"),
+    ];
+    for &size in SWEEP_SIZES {
+        let w = sweep_window(size);
+        for n in sweep_points(size) {
+            let (name, _) = sweep(size, n);
+            let partial = n <= w;
+            let why = if partial { "N <= window: +CONTINUE" } else { "N > window: first block trimmed, +FULLRESYNC" };
+            e.push(Expect {
+                scenario: name.clone(),
+                step: None,
+                node: "A",
+                field: "sync_partial_ok",
+                value: if partial { "1" } else { "0" }.into(),
+                why,
+            });
+            e.push(Expect { scenario: name, step: None, node: "A", field: "sync_full", value: if partial { "1" } else { "2" }.into(), why });
+        }
+    }
+    e
+}
+
+/// Every scenario, by name, in a stable order.
+fn scenarios() -> Vec<(String, Scenario)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out = Vec::new();
+    let mut load_dir = |dir: &Path, prefix: &str| {
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        files.sort();
+        for path in files {
+            let file = path.file_name().unwrap().to_string_lossy().into_owned();
+            if prefix == "example-" && EXAMPLES_SKIPPED.iter().any(|(f, _)| *f == file) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let scenario = Scenario::from_json(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            out.push((format!("{prefix}{}", file.trim_end_matches(".json")), scenario));
+        }
+    };
+    load_dir(&root.join("scenarios"), "");
+    load_dir(&root.join("../scenarios"), "example-");
+    let mut generated = vec![chain_full()];
+    for &size in SWEEP_SIZES {
+        for n in sweep_points(size) {
+            generated.push(sweep(size, n));
+        }
+    }
+    for (name, json) in generated {
+        let scenario = Scenario::from_json(&json.to_string()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        out.push((name, scenario));
+    }
+    if let Ok(filter) = std::env::var("REPLSCOPE_SCENARIO")
+        && !filter.is_empty()
+    {
+        out.retain(|(n, _)| n.contains(&filter));
+    }
+    out
+}
+
+/// Runs the real side of every scenario, [`PARALLEL_RUNS`] at a time.
+fn real_runs(all: &[(String, Scenario)]) -> Vec<(Run, PortMap)> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<(Run, PortMap)>>> = Mutex::new(vec![None; all.len()]);
+    std::thread::scope(|s| {
+        for _ in 0..PARALLEL_RUNS {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some((_, scenario)) = all.get(i) else { return };
+                    let r = real_run(scenario);
+                    results.lock().unwrap()[i] = Some(r);
+                }
+            });
+        }
+    });
+    results.into_inner().unwrap().into_iter().map(|r| r.expect("every scenario ran")).collect()
+}
+
+/// Checks one real run against its expectations; returns the failures.
+fn check_expectations(name: &str, run: &Run, all: &[Expect]) -> Vec<String> {
+    let mut failures = Vec::new();
+    if let Some(e) = &run.error {
+        failures.push(format!("{name}: the real run stopped: {e}"));
+    }
+    for x in all.iter().filter(|x| x.scenario == name) {
+        let step = match x.step {
+            Some(i) => run.steps.get(i),
+            None => run.steps.last(),
+        };
+        let Some(step) = step else {
+            failures.push(format!("{name}: no step {:?}", x.step));
+            continue;
+        };
+        let got = if x.field == "reply" {
+            match step.result.command.as_ref().map(|c| &c.result) {
+                Some(CommandResult::Reply(f)) => Some(escape(&f.to_bytes())),
+                Some(other) => Some(format!("{other:?}")),
+                None => None,
+            }
+        } else {
+            match step.snapshot.as_ref().and_then(|s| s.get(x.node)) {
+                Some(NodeObs::Live { replication, stats, .. }) => {
+                    info_field(replication, x.field).or_else(|| info_field(stats, x.field)).map(str::to_owned)
+                }
+                _ => None,
+            }
+        };
+        if got.as_deref() != Some(x.value.as_str()) {
+            failures.push(format!(
+                "{name} step {:?} {} {}: expected {} ({}), real Redis gave {}",
+                x.step,
+                x.node,
+                x.field,
+                x.value,
+                x.why,
+                got.unwrap_or_else(|| "nothing".into())
+            ));
+        }
+    }
+    failures
+}
+
+/// The real resync outcome of a sweep run: `partial`, `full` or `?`.
+fn sweep_outcome(run: &Run) -> &'static str {
+    match run.steps.last().and_then(|s| s.snapshot.as_ref()).and_then(|s| s.get("A")) {
+        Some(NodeObs::Live { stats, .. }) => match (info_field(stats, "sync_partial_ok"), info_field(stats, "sync_full")) {
+            (Some("1"), Some("1")) => "partial",
+            (Some("0"), Some("2")) => "full",
+            _ => "?",
+        },
+        _ => "?",
+    }
+}
+
+fn sweep_table(all: &[(String, Scenario)], runs: &[(Run, PortMap)]) -> String {
+    let mut out = String::from("backlog boundary sweep (real Redis 7.0): R = offset at cut = 51, B asks PSYNC <replid> 52\n");
+    out.push_str("  backlog      N   R+N  predicted  real  first_byte/histlen on A before heal\n");
+    for ((name, _), (run, _)) in all.iter().zip(runs) {
+        let Some(rest) = name.strip_prefix("sweep-") else { continue };
+        let (size, n) = rest.split_once("kb-N").map(|(s, n)| (s.parse::<u64>().unwrap_or(0) * 1024, n.parse::<u64>().unwrap_or(0))).unwrap_or((0, 0));
+        let predicted = if n <= sweep_window(size) { "partial" } else { "full" };
+        // The INFO replication command step just before the heal.
+        let info = run.steps.iter().rev().find_map(|s| match s.result.command.as_ref().map(|c| (&c.cmd, &c.result)) {
+            Some((cmd, CommandResult::Reply(replscope_core::resp::Frame::Bulk(t)))) if cmd[0] == b"INFO" => Some(String::from_utf8_lossy(t).into_owned()),
+            _ => None,
+        });
+        let window = info.map_or("?".into(), |t| {
+            format!("{}/{}", info_field(&t, "repl_backlog_first_byte_offset").unwrap_or("?"), info_field(&t, "repl_backlog_histlen").unwrap_or("?"))
+        });
+        out.push_str(&format!("  {:>7} {:>6} {:>5}  {predicted:>9} {:>5}  {window}\n", size, n, n + SWEEP_OFFSET_AT_CUT, sweep_outcome(run)));
+    }
+    out
+}
+
+#[test]
+fn replication_conformance() {
+    let started = Instant::now();
+    let real_only = std::env::var("REPLSCOPE_REAL_ONLY").is_ok_and(|v| !v.is_empty() && v != "0");
+    let verbose = std::env::var("REPLSCOPE_VERBOSE").is_ok_and(|v| !v.is_empty() && v != "0");
+    let all = scenarios();
+    assert!(!all.is_empty(), "REPLSCOPE_SCENARIO selected no scenario");
+    let runs = real_runs(&all);
+    let expects = expectations();
+    let mut real_failures = Vec::new();
+    for ((name, _), (run, _)) in all.iter().zip(&runs) {
+        real_failures.extend(check_expectations(name, run, &expects));
+    }
+    println!("{}", sweep_table(&all, &runs));
+
+    let mut compared: Vec<Comparison> = Vec::new();
+    // Scenarios in which no core node ever became a replica.
+    let mut core_never_replicated = 0;
+    if !real_only {
+        for ((name, scenario), (real, ports)) in all.iter().zip(&runs) {
+            let core = core_run(scenario);
+            let replicated = core.steps.iter().filter_map(|s| s.snapshot.as_ref()).any(|snap| {
+                snap.values().any(|o| matches!(o, NodeObs::Live { replication, .. } if info_field(replication, "role") == Some("slave")))
+            });
+            core_never_replicated += usize::from(!replicated);
+            let cmp = cluster_compare::compare(name, &core, real, ports);
+            let text = cluster_compare::report(&cmp, verbose);
+            if !text.is_empty() {
+                println!("{text}");
+            }
+            compared.push(cmp);
+        }
+        println!("{:<48} {:>6} {:>8}", "scenario", "steps", "differ");
+        for c in &compared {
+            let mark = if c.passed() { "ok" } else { "DIFFERS" };
+            println!("{:<48} {:>6} {:>8}  {mark}", c.name, c.steps.len(), c.differing_steps());
+        }
+    }
+    for (f, why) in EXAMPLES_SKIPPED {
+        println!("skipped example {f}: {why}");
+    }
+    println!(
+        "replication conformance: {} scenarios{} in {:.1}s",
+        all.len(),
+        if real_only { " (real side only)" } else { "" },
+        started.elapsed().as_secs_f64()
+    );
+    assert!(real_failures.is_empty(), "real Redis did not do what the expectations say:\n{}", real_failures.join("\n"));
+    let failed: Vec<&str> = compared.iter().filter(|c| !c.passed()).map(|c| c.name.as_str()).collect();
+    let note = if !compared.is_empty() && core_never_replicated == compared.len() {
+        "\nNOTE: in every scenario the core never had a replica (no node ever showed role:slave): \
+         this build's core does not replicate yet, so every difference below is expected until replication is merged.\n"
+    } else {
+        ""
+    };
+    println!("{note}");
+    assert!(
+        failed.is_empty(),
+        "{note}{} of {} scenarios differ between the core and real Redis: {}\nrerun one with REPLSCOPE_SCENARIO=<name> … -- --nocapture",
+        failed.len(),
+        compared.len(),
+        failed.join(", ")
+    );
+}
