@@ -19,5 +19,5 @@ case $target in
 esac
 mkdir -p "corpus/$target"
 RUSTC_BOOTSTRAP=1 exec cargo fuzz run -s none "$target" "corpus/$target" "seeds/$target" -- \
-  "${opts[@]}" -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=10 -jobs=1 -workers=1 \
+  "${opts[@]}" -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=10 \
   -max_total_time="$secs" -print_final_stats=1
