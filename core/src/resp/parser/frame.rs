@@ -42,6 +42,10 @@ pub struct FrameParser {
     stack: Vec<PartialArray>,
     /// Bytes consumed so far by the frame being assembled.
     frame_bytes: usize,
+    /// How much of a diskless RDB body has been searched for its EOF mark:
+    /// each call resumes there, so a snapshot arriving in many segments is
+    /// scanned once, not once per segment (quadratic for a large RDB).
+    eof_scanned: usize,
     failed: Option<ProtocolError>,
 }
 
@@ -118,6 +122,7 @@ impl FrameParser {
         self.buf = Vec::new();
         self.pos = 0;
         self.stack.clear();
+        self.eof_scanned = 0;
     }
 
     fn parse(&mut self) -> Result<Option<(Frame, usize)>, ProtocolError> {
@@ -207,9 +212,15 @@ impl FrameParser {
                 return Err(ProtocolError("EOF mark must be 40 bytes".into()));
             }
             let body = &rest[after..];
-            let Some(end) = body.windows(40).position(|w| w == mark) else { return Ok(None) };
+            let from = self.eof_scanned.min(body.len());
+            let Some(end) = body[from..].windows(40).position(|w| w == mark).map(|i| from + i) else {
+                // No mark starts before the last 39 bytes: resume there.
+                self.eof_scanned = body.len().saturating_sub(39);
+                return Ok(None);
+            };
             let data = body[..end].to_vec();
             self.pos += after + end + 40;
+            self.eof_scanned = 0;
             return Ok(Some(RdbPayload { data, eof_marked: true }));
         }
         let n = number(&line[1..], "RDB length")?;
@@ -344,5 +355,51 @@ mod tests {
         assert_eq!(p.next_rdb(), Ok(None));
         p.feed(format!("IS{mark}").as_bytes());
         assert_eq!(p.next_rdb(), Ok(Some(RdbPayload { data: b"REDIS".to_vec(), eof_marked: true })));
+    }
+
+    #[test]
+    fn diskless_mark_split_anywhere_is_found_once_and_only_at_its_end() {
+        // The body holds a 39-byte prefix of the mark; the real mark follows.
+        let mark: Vec<u8> = (0..40).map(|i| b'a' + (i % 26) as u8).collect();
+        let mut body = b"REDIS0010".to_vec();
+        body.extend_from_slice(&mark[..39]);
+        body.extend_from_slice(b"tail");
+        let mut stream = b"$EOF:".to_vec();
+        stream.extend_from_slice(&mark);
+        stream.extend_from_slice(b"\r\n");
+        stream.extend_from_slice(&body);
+        stream.extend_from_slice(&mark);
+        stream.extend_from_slice(b"+OK\r\n");
+        for chunk in 1..=45 {
+            let mut p = FrameParser::new();
+            let mut got = None;
+            for piece in stream.chunks(chunk) {
+                p.feed(piece);
+                if got.is_none() {
+                    got = p.next_rdb().unwrap();
+                }
+            }
+            assert_eq!(got, Some(RdbPayload { data: body.clone(), eof_marked: true }), "chunk {chunk}");
+            assert_eq!(p.next_frame(), Ok(Some(Frame::ok())));
+        }
+    }
+
+    #[test]
+    fn large_diskless_payload_in_segments_is_scanned_once() {
+        // 8 MB in 16 KB segments: rescanning from the start on every
+        // segment would compare ~2·10⁹ windows; resuming keeps it linear.
+        let mark = [b'm'; 40];
+        let body = vec![b'x'; 8 << 20];
+        let mut p = FrameParser::new();
+        p.feed(b"$EOF:");
+        p.feed(&mark);
+        p.feed(b"\r\n");
+        for piece in body.chunks(16 * 1024) {
+            p.feed(piece);
+            assert_eq!(p.next_rdb(), Ok(None));
+        }
+        p.feed(&mark);
+        let payload = p.next_rdb().unwrap().unwrap();
+        assert_eq!(payload.data.len(), body.len());
     }
 }
