@@ -73,7 +73,7 @@ impl Frame {
             Frame::Null => out.extend_from_slice(b"$-1\r\n"),
             Frame::NullArray => out.extend_from_slice(b"*-1\r\n"),
             Frame::Array(items) => {
-                line(out, b'*', items.len().to_string().as_bytes());
+                len_line(out, b'*', items.len());
                 for item in items {
                     item.encode_into(out);
                 }
@@ -95,8 +95,25 @@ fn line(out: &mut Vec<u8>, prefix: u8, body: &[u8]) {
     out.extend_from_slice(b"\r\n");
 }
 
+/// `<prefix><n>\r\n` without allocating: every command fed to replicas
+/// carries one length line per argument, so this is on the hot path.
+fn len_line(out: &mut Vec<u8>, prefix: u8, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    line(out, prefix, &digits[i..]);
+}
+
 fn encode_bulk(b: &[u8], out: &mut Vec<u8>) {
-    line(out, b'$', b.len().to_string().as_bytes());
+    len_line(out, b'$', b.len());
     out.extend_from_slice(b);
     out.extend_from_slice(b"\r\n");
 }
@@ -104,7 +121,7 @@ fn encode_bulk(b: &[u8], out: &mut Vec<u8>) {
 /// Appends `argv` as a RESP array of bulk strings: the exact bytes a master
 /// feeds its replicas for one command (`SET k v` is 27 bytes).
 pub fn encode_command<A: AsRef<[u8]>>(argv: &[A], out: &mut Vec<u8>) {
-    line(out, b'*', argv.len().to_string().as_bytes());
+    len_line(out, b'*', argv.len());
     for arg in argv {
         encode_bulk(arg.as_ref(), out);
     }
@@ -132,6 +149,21 @@ pub fn encoded_command_len<A: AsRef<[u8]>>(argv: &[A]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn length_lines_of_every_width() {
+        for n in [0usize, 1, 9, 10, 99, 100, 12_345, 1 << 20] {
+            let arg = vec![b'x'; n];
+            let mut args: Vec<&[u8]> = vec![b"A".as_slice(); 10];
+            args.push(&arg);
+            let mut out = Vec::new();
+            encode_command(&args, &mut out);
+            let head = format!("*11\r\n{}${n}\r\n", "$1\r\nA\r\n".repeat(10));
+            assert_eq!(&out[..head.len()], head.as_bytes());
+            assert_eq!(out.len(), encoded_command_len(&args));
+        }
+        assert_eq!(Frame::Array(vec![Frame::Bulk(Vec::new())]).to_bytes(), b"*1\r\n$0\r\n\r\n");
+    }
 
     #[test]
     fn set_k_v_is_27_bytes_like_redis() {

@@ -86,23 +86,23 @@ pub struct FedCommand {
 /// `SET k v` for events: arguments lossily decoded, each cut to 32 bytes,
 /// at most 8 arguments shown.
 pub fn argv_summary<A: AsRef<[u8]>>(argv: &[A]) -> String {
-    let mut parts: Vec<String> = argv
-        .iter()
-        .take(8)
-        .map(|a| {
-            let a = a.as_ref();
-            let cut = &a[..a.len().min(32)];
-            let mut s = String::from_utf8_lossy(cut).into_owned();
-            if a.len() > 32 {
-                s.push('…');
-            }
-            s
-        })
-        .collect();
-    if argv.len() > 8 {
-        parts.push(format!("… ({} args)", argv.len()));
+    // Built in one String: this runs for every command a master feeds and
+    // every command a replica applies.
+    let mut summary = String::new();
+    for (i, arg) in argv.iter().take(8).enumerate() {
+        if i > 0 {
+            summary.push(' ');
+        }
+        let arg = arg.as_ref();
+        summary.push_str(&String::from_utf8_lossy(&arg[..arg.len().min(32)]));
+        if arg.len() > 32 {
+            summary.push('…');
+        }
     }
-    parts.join(" ")
+    if argv.len() > 8 {
+        summary.push_str(&format!(" … ({} args)", argv.len()));
+    }
+    summary
 }
 
 /// The replid Redis shows in `master_replid2` when there is none.
@@ -331,4 +331,20 @@ pub fn random_replid(rng: &mut ChaCha8Rng) -> String {
     let mut bytes = [0u8; 20];
     rng.fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod summary_tests {
+    use super::argv_summary;
+
+    #[test]
+    fn argv_summary_cuts_arguments_and_counts_the_rest() {
+        assert_eq!(argv_summary::<&[u8]>(&[]), "");
+        assert_eq!(argv_summary(&["SET", "k", "v"]), "SET k v");
+        let long = "x".repeat(40);
+        assert_eq!(argv_summary(&["SET", long.as_str()]), format!("SET {}…", "x".repeat(32)));
+        assert_eq!(argv_summary(&[b"GET".as_slice(), b"\xff"]), "GET \u{fffd}");
+        let many: Vec<String> = (0..10).map(|i| i.to_string()).collect();
+        assert_eq!(argv_summary(&many), "0 1 2 3 4 5 6 7 … (10 args)");
+    }
 }

@@ -85,18 +85,18 @@ fn test() -> Result<(), String> {
         }
     };
 
-    step("test 1/3: native tests (cargo test --workspace --exclude replscope-web)", &mut || {
+    step("test 1/3: native tests (cargo test --workspace --exclude replscope-web --exclude replscope-wasm-checks)", &mut || {
         run(env
             .command("cargo")
             .current_dir(&root)
-            .args(["test", "--workspace", "--exclude", "replscope-web"])
+            .args(["test", "--workspace", "--exclude", "replscope-web", "--exclude", "replscope-wasm-checks"])
             .args(locked))
     })?;
 
-    step("test 2/3: browser tests in headless Chromium (cargo test --target wasm32-unknown-unknown -p replscope-web)", &mut || {
+    step("test 2/3: browser tests in headless Chromium (cargo test --target wasm32-unknown-unknown -p replscope-web -p replscope-wasm-checks)", &mut || {
         let mut cmd = env.command("cargo");
         cmd.current_dir(&root)
-            .args(["test", "--target", tools::WASM_TARGET, "-p", "replscope-web"])
+            .args(["test", "--target", tools::WASM_TARGET, "-p", "replscope-web", "-p", "replscope-wasm-checks"])
             .args(locked)
             // A loaded 2-core machine can take longer than the 20 s default.
             .env("WASM_BINDGEN_TEST_TIMEOUT", "120");

@@ -1,0 +1,194 @@
+//! The whole simulated cluster: writes through a master with three replicas,
+//! and a full resync of a 1M-key dataset.
+//!
+//! Unlike `node_ops` (one node, no network), everything here goes through
+//! [`Sim`]: the master executes the write, feeds its replication stream, the
+//! simulated network carries the segments (with their events), and each
+//! replica parses and applies the stream. A sample is only over when every
+//! replica has the master's offset (checked after the timed part).
+//!
+//! - `cluster_writes/command`: one [`Sim::command`] per SET (the scenario
+//!   path: a `Command` and a `Reply` event per write, the reply formatted
+//!   as redis-cli shows it). Writes go out in batches of [`BATCH`] at one
+//!   virtual millisecond, then the clock runs until they are delivered.
+//! - `cluster_writes/pipelined`: the same SETs as raw RESP bytes, 16 per
+//!   [`Node::client_bytes`] call on a second client of the master, then
+//!   [`Sim::pump`]: what a pipelining client would send. The stream leaves
+//!   the master in 16 KB segments instead of one segment per write.
+//! - `full_resync_1M`: a fresh replica attaches to a master holding 1M keys
+//!   over a fast link (0 ms, 100 Gbit/s); timed from `add_node` until the
+//!   cluster settles (diskless snapshot: encode, transfer, load, ACK).
+//!   The 5 s `repl-diskless-sync-delay` is virtual time and costs nothing.
+//!
+//! One criterion iteration is one write (`Throughput::Elements`), so the
+//! report is in simulated writes per second for the four-node cluster.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
+use replscope_core::keyspace::Value;
+use replscope_core::node::ClientId;
+use replscope_core::resp::encode_command;
+use replscope_core::sim::{DEFAULT_START_MS, Sim};
+
+const REPLICAS: [&str; 3] = ["B", "C", "D"];
+/// Writes issued before the clock moves on.
+const BATCH: usize = 1_000;
+/// Distinct keys the writes rotate over.
+const KEYS: usize = 10_000;
+/// SETs per `client_bytes` call in the pipelined variant.
+const PIPELINE: usize = 16;
+/// The client the pipelined variant uses on the master (not the console's).
+const PIPE_CLIENT: ClientId = ClientId(1_000);
+const RESYNC_KEYS: usize = 1_000_000;
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+}
+
+/// Master A and replicas B, C, D (ports 6380..6382), fully synced.
+fn cluster() -> Sim {
+    let mut sim = Sim::new(1, DEFAULT_START_MS);
+    sim.add_node("A", &[]).expect("master");
+    for (i, name) in REPLICAS.iter().enumerate() {
+        let port = (6380 + i).to_string();
+        sim.add_node(name, &pairs(&[("replicaof", "A 6379"), ("port", &port)])).expect("replica");
+    }
+    sim.settle(60_000).expect("initial sync settles");
+    sim
+}
+
+fn set_argv(i: usize) -> Vec<Vec<u8>> {
+    vec![b"SET".to_vec(), format!("key:{:06}", i % KEYS).into_bytes(), format!("value-{i:010}").into_bytes()]
+}
+
+/// Asserts every replica has the master's offset and the last value.
+fn check_applied(sim: &Sim, last: usize) {
+    let master = sim.replication_view("A").expect("master is live").offset;
+    let key = format!("key:{:06}", last % KEYS).into_bytes();
+    let value = format!("value-{last:010}").into_bytes();
+    for name in REPLICAS {
+        let view = sim.replication_view(name).expect("replica is live");
+        assert_eq!(view.offset, master, "{name} behind the master");
+        let node = sim.node(name).expect("replica is live");
+        assert_eq!(node.server.keyspace.db(0).get(&key), Some(&Value::String(value.clone())), "{name} lacks the last write");
+    }
+}
+
+/// Runs the clock until everything sent so far is delivered and applied.
+fn deliver(sim: &mut Sim) {
+    while !sim.network().is_idle() {
+        sim.step();
+    }
+}
+
+/// `n` SETs through [`Sim::command`], delivered; returns the time taken.
+fn writes_by_command(n: usize) -> Duration {
+    let mut sim = cluster();
+    let started = Instant::now();
+    let mut i = 0;
+    while i < n {
+        let end = (i + BATCH).min(n);
+        for j in i..end {
+            black_box(sim.command("A", set_argv(j)));
+        }
+        i = end;
+        deliver(&mut sim);
+    }
+    let elapsed = started.elapsed();
+    if n > 0 {
+        check_applied(&sim, n - 1);
+    }
+    elapsed
+}
+
+/// `n` SETs as pipelined RESP bytes, delivered; returns the time taken.
+/// Encoding the requests is part of the client's work and is outside the
+/// timed part.
+fn writes_pipelined(n: usize) -> Duration {
+    let mut sim = cluster();
+    let mut calls = Vec::with_capacity(n.div_ceil(PIPELINE));
+    for chunk_start in (0..n).step_by(PIPELINE) {
+        let mut bytes = Vec::new();
+        for j in chunk_start..(chunk_start + PIPELINE).min(n) {
+            encode_command(&set_argv(j), &mut bytes);
+        }
+        calls.push(bytes);
+    }
+    let started = Instant::now();
+    for (c, bytes) in calls.iter().enumerate() {
+        let now = sim.now_ms();
+        let out = sim.node_mut("A").expect("master is live").client_bytes(now, PIPE_CLIENT, bytes);
+        black_box(out);
+        sim.pump("A");
+        if (c + 1) % (BATCH / PIPELINE) == 0 {
+            deliver(&mut sim);
+        }
+    }
+    deliver(&mut sim);
+    let elapsed = started.elapsed();
+    if n > 0 {
+        check_applied(&sim, n - 1);
+    }
+    elapsed
+}
+
+fn cluster_writes(c: &mut Criterion) {
+    let mut group = c.benchmark_group("cluster_writes");
+    group.throughput(Throughput::Elements(1));
+    group.measurement_time(Duration::from_secs(8)).warm_up_time(Duration::from_secs(2));
+    group.bench_function("command", |b| b.iter_custom(|iters| writes_by_command(iters as usize)));
+    group.bench_function("pipelined", |b| b.iter_custom(|iters| writes_pipelined(iters as usize)));
+    group.finish();
+}
+
+/// A master holding `RESYNC_KEYS` keys (the `rdb` bench's value mix).
+fn loaded_master() -> Sim {
+    let mut sim = Sim::new(1, DEFAULT_START_MS);
+    sim.add_node("A", &[]).expect("master");
+    let db = sim.node_mut("A").expect("master is live").server.keyspace.db_mut(0);
+    for i in 0..RESYNC_KEYS {
+        let key = format!("key:{i:08}").into_bytes();
+        let value = match i % 3 {
+            0 => (i as i64 * 37 - 5_000_000).to_string().into_bytes(),
+            1 => format!("v{i}").into_bytes(),
+            _ => format!("user:{i:08}:session:{:010}", i * 7).into_bytes(),
+        };
+        db.put(key, Value::String(value));
+    }
+    sim
+}
+
+/// A fresh replica B full-resyncs from A; returns the time taken.
+fn full_resync(sim: &mut Sim) -> Duration {
+    if sim.exists("B") {
+        sim.remove_node("B");
+        sim.settle(60_000).expect("master settles after B leaves");
+    }
+    let started = Instant::now();
+    sim.add_node("B", &pairs(&[("replicaof", "A 6379"), ("port", "6380")])).expect("replica");
+    sim.set_link("A", "B", Some(0), Some(replscope_core::network::MAX_BANDWIDTH_KBPS));
+    sim.settle(600_000).expect("full resync settles");
+    let elapsed = started.elapsed();
+    let keys = sim.node("B").expect("replica is live").server.keyspace.db(0).len();
+    assert_eq!(keys, RESYNC_KEYS, "the replica loaded every key");
+    elapsed
+}
+
+fn resync(c: &mut Criterion) {
+    let mut sim = loaded_master();
+    let mut group = c.benchmark_group("full_resync_1M");
+    group
+        .sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20))
+        .warm_up_time(Duration::from_secs(1));
+    group.bench_function("diskless_fast_link", |b| {
+        b.iter_custom(|iters| (0..iters).map(|_| full_resync(&mut sim)).sum())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, cluster_writes, resync);
+criterion_main!(benches);
