@@ -6,6 +6,10 @@
 //!   the config sets them (the scenario format's "persistence off unless
 //!   configured"). `port` is not passed (the real server has its own port;
 //!   the scenario port is kept to translate addresses).
+//! - The servers start one by one in scenario order, the first at the
+//!   same ms-within-the-second as the scenario's virtual clock
+//!   ([`align_to_clock_phase`]); a node's proxies forward to it as soon as
+//!   it runs.
 //! - One [`Proxy`] per ordered pair of nodes (replica → master): node B
 //!   reaches node A only through proxy (B→A). So `replicaof "A 6379"` in B's
 //!   config, or `REPLICAOF A 6379` typed on B, becomes `REPLICAOF 127.0.0.1
@@ -101,6 +105,7 @@ impl RealCluster {
         let scenario_ports: BTreeMap<&str, u16> =
             scenario.nodes.iter().map(|n| (n.name.as_str(), n.spec.config.port)).collect();
         let mut nodes = BTreeMap::new();
+        align_to_clock_phase(scenario.start_unix_ms);
         for def in &scenario.nodes {
             let mut builder = RealRedis::builder().bare();
             let pairs = &def.spec.pairs;
@@ -133,13 +138,18 @@ impl RealCluster {
                 builder = builder.config(name, &value);
             }
             let server = builder.start()?;
+            // Reachable through its proxies from now on, so a replica
+            // started next connects at its first cron, as in the core (a
+            // dead upstream would reset it and cost a whole retry second).
+            for ((_, m), proxy) in &proxies {
+                if *m == def.name {
+                    proxy.set_upstream(server.port);
+                }
+            }
             nodes.insert(
                 def.name.clone(),
                 RealNode { server, scenario_port: def.spec.config.port, client: None, crashed: false },
             );
-        }
-        for ((_, m), proxy) in &proxies {
-            proxy.set_upstream(nodes[m].server.port);
         }
         Ok(RealCluster { names, nodes, proxies, faulted: BTreeSet::new(), started: Instant::now() })
     }
@@ -401,6 +411,20 @@ impl RealCluster {
     pub fn elapsed_ms(&self) -> u64 {
         self.started.elapsed().as_millis() as u64
     }
+}
+
+/// Waits until the wall clock's ms-within-the-second equals the scenario
+/// start's (`start_unix_ms % 1000`, 0 by default), so the real servers'
+/// clocks are in the same phase as the core's virtual one. Redis compares
+/// several times in whole unix seconds (`repl-diskless-sync-delay` counts
+/// `unixtime - lastinteraction`), so with a random phase a diskless sync
+/// starts 5 or 6 s after the replica asked, at random, and everything
+/// after it (the cron PINGs every `repl-ping-replica-period`) shifts by a
+/// second. Costs at most one second per scenario.
+fn align_to_clock_phase(start_unix_ms: u64) {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
+    let wait = (start_unix_ms % 1000 + 1000 - now % 1000) % 1000;
+    std::thread::sleep(Duration::from_millis(wait));
 }
 
 /// Which node `host port` (as typed on node `from`) names: a scenario node

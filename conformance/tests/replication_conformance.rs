@@ -209,17 +209,26 @@ fn expectations() -> Vec<Expect> {
         expect("chain-full", None, "A", "sync_full", "2", "B's resync is full (backlog overflowed)"),
         expect("chain-full", None, "B", "sync_full", "2", "B dropped C, which resynced fully too"),
         expect("example-partial-resync-after-short-cut", None, "A", "sync_partial_ok", "1", "partial after a short cut"),
-        // The example writes 6 x ~4 KB during the cut: 24 KB is more than
-        // repl-backlog-size 16kb, but 7.0 keeps up to size + one block
-        // (36824 bytes of history here), so real Redis CONTINUEs. The example
-        // does not show what its description says.
+        // The example writes 12 x 4000-byte values during the cut (about
+        // 48 KB of stream): more than 7.0's real 16kb window, which keeps
+        // up to size + one block (36824 bytes of history), so B's PSYNC is
+        // refused and it resyncs fully.
         expect(
             "example-full-resync-after-backlog-overflow",
             None,
             "A",
             "sync_partial_ok",
+            "0",
+            "~48 KB overflows 7.0's real 16kb window (<= 36824 bytes of history)",
+        ),
+        expect("example-full-resync-after-backlog-overflow", None, "A", "sync_full", "2", "the initial sync and the resync after the cut"),
+        expect(
+            "example-full-resync-after-backlog-overflow",
+            None,
+            "A",
+            "sync_partial_err",
             "1",
-            "24 KB fits 7.0's real 16kb window (<= 36824 bytes of history)",
+            "B asked to continue with its cached replid: a refused PSYNC",
         ),
         expect("example-failover-psync2", None, "B", "sync_partial_ok", "1", "PSYNC2 continue after failover"),
         expect("example-diskless-two-replicas", None, "A", "sync_full", "2", "two full syncs"),
