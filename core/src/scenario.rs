@@ -29,6 +29,10 @@
 //! get Redis's own error text. Steps are numbered from 0 (their index in
 //! `steps`), in error messages and in the runner's results.
 //!
+//! Nodes start in file order, [`NODE_START_GAP_MS`] apart (the first at
+//! `start_unix_ms`), and step 0 runs the same gap after the last one, like
+//! `redis-server` processes launched one after another by a script.
+//!
 //! Untrusted input is bounded: see the `MAX_*` constants. Every error names
 //! the step (or node) and the field.
 
