@@ -151,7 +151,10 @@ impl RealCluster {
                 RealNode { server, scenario_port: def.spec.config.port, client: None, crashed: false },
             );
         }
-        Ok(RealCluster { names, nodes, proxies, faulted: BTreeSet::new(), started: Instant::now() })
+        let mut cluster = RealCluster { names, nodes, proxies, faulted: BTreeSet::new(), started: Instant::now() };
+        cluster.wait_for_first_handshakes()?;
+        cluster.started = Instant::now();
+        Ok(cluster)
     }
 
     /// How real ports map back to scenario names.
@@ -164,6 +167,33 @@ impl RealCluster {
             map.proxies.insert(p.port, (m.clone(), self.nodes[m].scenario_port));
         }
         map
+    }
+
+    /// Waits until no replica is still connecting or in its handshake
+    /// (ROLE state `connecting`/`handshake`), at most [`NOTICE_LIMIT`]: the
+    /// core's first step comes one start gap after the last node, when
+    /// every replica started from its config has had its PSYNC answered
+    /// (`NODE_START_GAP_MS`). Without this, a write in step 0 raced the
+    /// last replica's handshake through its proxy, and that replica's
+    /// snapshot sometimes included the write (its backlog then starts
+    /// after it).
+    fn wait_for_first_handshakes(&mut self) -> io::Result<()> {
+        let deadline = Instant::now() + NOTICE_LIMIT;
+        loop {
+            let mut pending = false;
+            for n in self.nodes.values_mut() {
+                if let Frame::Array(items) = n.server.control_query(&["ROLE"])?
+                    && items.first() == Some(&Frame::bulk("slave"))
+                    && matches!(items.get(3), Some(Frame::Bulk(s)) if s.as_slice() == b"connecting" || s.as_slice() == b"handshake")
+                {
+                    pending = true;
+                }
+            }
+            if !pending || Instant::now() > deadline {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
     }
 
     /// A node's server (for tests that look further, e.g. at its log).
