@@ -51,6 +51,9 @@ use crate::real::RealRedis;
 pub const SETTLE_REAL_LIMIT: Duration = Duration::from_secs(30);
 /// How long `cut` and `crash` wait for both ends to see the reset.
 const NOTICE_LIMIT: Duration = Duration::from_secs(5);
+/// Real time given to bytes in flight before a `cut` (loopback and the
+/// proxy's pumps need well under a ms; this leaves room for a loaded CI).
+const PRE_CUT_DELIVERY: Duration = Duration::from_millis(20);
 /// Polling interval of `settle` and of the waits after faults.
 const POLL: Duration = Duration::from_millis(10);
 
@@ -262,6 +265,11 @@ impl RealCluster {
             }
             Step::AdvanceMs(ms) => std::thread::sleep(Duration::from_millis(*ms)),
             Step::Cut(a, b) => {
+                // Let what was sent before the cut land first, as the core
+                // does (one round trip, see `observe::core_run`): a write's
+                // reply can reach the harness before its stream bytes have
+                // crossed the proxy's pump threads to the replica.
+                std::thread::sleep(PRE_CUT_DELIVERY);
                 self.faulted.insert(ordered(a, b));
                 for key in [(a.clone(), b.clone()), (b.clone(), a.clone())] {
                     self.proxies[&key].cut();
