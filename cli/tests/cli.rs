@@ -16,6 +16,8 @@ fn scenario_file(name: &str, text: &str) -> String {
     path.to_string_lossy().into_owned()
 }
 
+/// Two nodes: step 0 runs at t = 20 ms (nodes start `NODE_START_GAP_MS`
+/// = 10 ms apart and the first step one gap after the last).
 const SMALL: &str = r#"{"version":1,"nodes":[{"name":"A"},{"name":"B","config":{"port":"6380"}}],"steps":[
   {"node":"A","cmd":["SET","k","v"]},
   {"node":"A","cmd":["GET","k"]},
@@ -42,10 +44,10 @@ fn text_output_is_redis_cli_style() {
          A:6379> INCR k\n(error) ERR value is not an integer or out of range\n\
          A:6379> SET bin \"\\xc3\\xbf\"\nOK\n\
          A:6379> GET bin\n\"\\xc3\\xbf\"\n\
-         -- advanced 1500 ms  (t=+1.500s)\n\
-         -- crash B  (t=+1.500s)\n\
+         -- advanced 1500 ms  (t=+1.520s)\n\
+         -- crash B  (t=+1.520s)\n\
          B:6380> PING\nCould not connect to Redis at B:6380: Connection refused\n\
-         -- cut A B  (t=+1.500s)\n"
+         -- cut A B  (t=+1.520s)\n"
     );
 }
 
@@ -56,12 +58,12 @@ fn json_output_has_exact_reply_bytes() {
     assert_eq!(code, 0);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 10);
-    assert_eq!(lines[0], r#"{"step":0,"t_ms":0,"node":"A","cmd":["SET","k","v"],"reply":"+OK\r\n"}"#);
-    assert_eq!(lines[1], r#"{"step":1,"t_ms":0,"node":"A","cmd":["GET","k"],"reply":"$1\r\nv\r\n"}"#);
-    assert_eq!(lines[2], r#"{"step":2,"t_ms":0,"node":"A","cmd":["GET","nope"],"reply":"$-1\r\n"}"#);
-    assert_eq!(lines[5], "{\"step\":5,\"t_ms\":0,\"node\":\"A\",\"cmd\":[\"GET\",\"bin\"],\"reply\":\"$2\\r\\n\u{ff}\\r\\n\"}");
-    assert_eq!(lines[6], r#"{"step":6,"t_ms":1500,"verb":"advance_ms"}"#);
-    assert_eq!(lines[8], r#"{"step":8,"t_ms":1500,"node":"B","cmd":["PING"],"error":"connection refused"}"#);
+    assert_eq!(lines[0], r#"{"step":0,"t_ms":20,"node":"A","cmd":["SET","k","v"],"reply":"+OK\r\n"}"#);
+    assert_eq!(lines[1], r#"{"step":1,"t_ms":20,"node":"A","cmd":["GET","k"],"reply":"$1\r\nv\r\n"}"#);
+    assert_eq!(lines[2], r#"{"step":2,"t_ms":20,"node":"A","cmd":["GET","nope"],"reply":"$-1\r\n"}"#);
+    assert_eq!(lines[5], "{\"step\":5,\"t_ms\":20,\"node\":\"A\",\"cmd\":[\"GET\",\"bin\"],\"reply\":\"$2\\r\\n\u{ff}\\r\\n\"}");
+    assert_eq!(lines[6], r#"{"step":6,"t_ms":1520,"verb":"advance_ms"}"#);
+    assert_eq!(lines[8], r#"{"step":8,"t_ms":1520,"node":"B","cmd":["PING"],"error":"connection refused"}"#);
 }
 
 #[test]
@@ -70,7 +72,7 @@ fn events_are_added_as_lines() {
     let (code, out, _) = replscope(&["run", &file, "--json", "--events"]);
     assert_eq!(code, 0);
     assert!(out.lines().next().unwrap().starts_with(r#"{"t_ms":0,"event":{"type":"node_added","node":"A","port":6379}"#), "{out}");
-    assert!(out.contains(r#"{"t_ms":1500,"event":{"type":"fault","verb":"cut","from":"A","to":"B"}}"#), "{out}");
+    assert!(out.contains(r#"{"t_ms":1520,"event":{"type":"fault","verb":"cut","from":"A","to":"B"}}"#), "{out}");
     assert_eq!(out.lines().filter(|l| l.starts_with(r#"{"step""#)).count(), 10);
 }
 

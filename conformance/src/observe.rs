@@ -59,16 +59,43 @@ pub fn observed_after(step: &Step, last: bool) -> bool {
     last || matches!(step, Step::Settle { .. } | Step::Cut(..))
 }
 
+/// One round trip between two nodes on the core's network.
+fn round_trip(sim: &replscope_core::sim::Sim, a: &str, b: &str) -> u64 {
+    let net = sim.network();
+    net.direction(a, b).latency_ms + net.direction(b, a).latency_ms
+}
+
 /// The client the core side's `ROLE` runs on: not the console client, so it
 /// cannot change the scenario's SELECT or MULTI state.
 const OBSERVER: ClientId = ClientId(u64::MAX - 1);
 
 /// Plays `scenario` on the core and records what [`observed_after`] asks.
+///
+/// Where the real side is observed later than the core's virtual instant,
+/// the core's clock is moved on by one link round trip (default 2 ms), so
+/// both are observed after the same things happened. Real steps are
+/// separated by the harness's own real time (a fraction of a ms at least),
+/// during which loopback (tens of µs) has delivered everything in flight;
+/// the core's consecutive steps happen at one virtual instant over links
+/// with 1 ms latency. So:
+/// - before a `cut`: what was sent before it (a write's stream bytes) has
+///   landed, as it has on loopback before the proxy resets anything;
+/// - after a `cut`: the replica's immediate reconnect (`Reconnecting to
+///   MASTER`) has been refused, as real Redis's is within the same ms
+///   (`ROLE` says `connect`, not `connecting`);
+/// - after a last step that is a command: the write it made has reached the
+///   replicas (not their ACK cron, which is a second away).
+
 pub fn core_run(scenario: &Scenario) -> Run {
     let mut runner = Runner::new(scenario);
     let mut run = Run::default();
     let count = scenario.steps.len();
-    while let Some(result) = runner.next_step() {
+    loop {
+        if let Some(Step::Cut(a, b)) = scenario.steps.get(run.steps.len()) {
+            let rtt = round_trip(runner.sim(), a, b);
+            runner.sim_mut().run_for(rtt);
+        }
+        let Some(result) = runner.next_step() else { break };
         let result = match result {
             Ok(r) => r,
             Err(e) => {
@@ -77,7 +104,21 @@ pub fn core_run(scenario: &Scenario) -> Run {
             }
         };
         let step = &scenario.steps[result.step];
-        let snapshot = observed_after(step, result.step + 1 == count).then(|| core_snapshot(runner.sim_mut(), scenario));
+        let last = result.step + 1 == count;
+        if observed_after(step, last) {
+            match step {
+                Step::Cut(a, b) => {
+                    let rtt = round_trip(runner.sim(), a, b);
+                    runner.sim_mut().run_for(rtt);
+                }
+                Step::Cmd { .. } => {
+                    let rtt = runner.sim().links().iter().map(|l| l.latency_ms).max().unwrap_or(0) * 2;
+                    runner.sim_mut().run_for(rtt);
+                }
+                _ => {}
+            }
+        }
+        let snapshot = observed_after(step, last).then(|| core_snapshot(runner.sim_mut(), scenario));
         run.steps.push(StepObs { result, snapshot });
     }
     run

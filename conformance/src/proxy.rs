@@ -143,7 +143,7 @@ impl Proxy {
     /// (0: not known yet; connections are then reset).
     pub fn start(upstream: u16) -> io::Result<Proxy> {
         let upstream = Arc::new(AtomicU16::new(upstream));
-        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let listener = bind_outside_ephemeral_range()?;
         listener.set_nonblocking(true)?;
         let port = listener.local_addr()?.port();
         let shared = Arc::new(Mutex::new(Shared { listener: Some(listener), conns: Vec::new() }));
@@ -225,6 +225,33 @@ impl Proxy {
     pub fn connections(&self) -> usize {
         lock(&self.shared).conns.len()
     }
+}
+
+/// Proxy ports come from this range, below Linux's ephemeral range
+/// (32768–60999), which `bind(0)` and outgoing connections use.
+const PORT_RANGE: std::ops::Range<u16> = 21000..32000;
+
+/// Where the next proxy port search starts (per process; the pid spreads
+/// parallel test processes apart).
+static NEXT_PORT: AtomicU16 = AtomicU16::new(0);
+
+/// A listener on a free port of [`PORT_RANGE`]. A cut proxy closes its
+/// listener and [`Proxy::heal`] binds the same port again: with a port from
+/// the ephemeral range, any `bind(0)` in between (a server or a proxy of a
+/// scenario running in parallel) could be given it, and the replica would
+/// then reconnect to a stranger (seen: ROLE `handshake` after a cut, and
+/// heal failing with "Address already in use").
+fn bind_outside_ephemeral_range() -> io::Result<TcpListener> {
+    let span = PORT_RANGE.end - PORT_RANGE.start;
+    let _ = NEXT_PORT.compare_exchange(0, (std::process::id() % u32::from(span)) as u16 + 1, Ordering::SeqCst, Ordering::SeqCst);
+    for _ in 0..span {
+        let n = NEXT_PORT.fetch_add(1, Ordering::SeqCst);
+        let port = PORT_RANGE.start + n % span;
+        if let Ok(l) = TcpListener::bind(("127.0.0.1", port)) {
+            return Ok(l);
+        }
+    }
+    TcpListener::bind("127.0.0.1:0")
 }
 
 impl Drop for Proxy {

@@ -6,6 +6,10 @@
 //!   the config sets them (the scenario format's "persistence off unless
 //!   configured"). `port` is not passed (the real server has its own port;
 //!   the scenario port is kept to translate addresses).
+//! - The servers start one by one in scenario order, the first at the
+//!   same ms-within-the-second as the scenario's virtual clock
+//!   ([`align_to_clock_phase`]); a node's proxies forward to it as soon as
+//!   it runs.
 //! - One [`Proxy`] per ordered pair of nodes (replica → master): node B
 //!   reaches node A only through proxy (B→A). So `replicaof "A 6379"` in B's
 //!   config, or `REPLICAOF A 6379` typed on B, becomes `REPLICAOF 127.0.0.1
@@ -47,6 +51,9 @@ use crate::real::RealRedis;
 pub const SETTLE_REAL_LIMIT: Duration = Duration::from_secs(30);
 /// How long `cut` and `crash` wait for both ends to see the reset.
 const NOTICE_LIMIT: Duration = Duration::from_secs(5);
+/// Real time given to bytes in flight before a `cut` (loopback and the
+/// proxy's pumps need well under a ms; this leaves room for a loaded CI).
+const PRE_CUT_DELIVERY: Duration = Duration::from_millis(20);
 /// Polling interval of `settle` and of the waits after faults.
 const POLL: Duration = Duration::from_millis(10);
 
@@ -101,6 +108,7 @@ impl RealCluster {
         let scenario_ports: BTreeMap<&str, u16> =
             scenario.nodes.iter().map(|n| (n.name.as_str(), n.spec.config.port)).collect();
         let mut nodes = BTreeMap::new();
+        align_to_clock_phase(scenario.start_unix_ms);
         for def in &scenario.nodes {
             let mut builder = RealRedis::builder().bare();
             let pairs = &def.spec.pairs;
@@ -133,15 +141,23 @@ impl RealCluster {
                 builder = builder.config(name, &value);
             }
             let server = builder.start()?;
+            // Reachable through its proxies from now on, so a replica
+            // started next connects at its first cron, as in the core (a
+            // dead upstream would reset it and cost a whole retry second).
+            for ((_, m), proxy) in &proxies {
+                if *m == def.name {
+                    proxy.set_upstream(server.port);
+                }
+            }
             nodes.insert(
                 def.name.clone(),
                 RealNode { server, scenario_port: def.spec.config.port, client: None, crashed: false },
             );
         }
-        for ((_, m), proxy) in &proxies {
-            proxy.set_upstream(nodes[m].server.port);
-        }
-        Ok(RealCluster { names, nodes, proxies, faulted: BTreeSet::new(), started: Instant::now() })
+        let mut cluster = RealCluster { names, nodes, proxies, faulted: BTreeSet::new(), started: Instant::now() };
+        cluster.wait_for_first_handshakes()?;
+        cluster.started = Instant::now();
+        Ok(cluster)
     }
 
     /// How real ports map back to scenario names.
@@ -154,6 +170,33 @@ impl RealCluster {
             map.proxies.insert(p.port, (m.clone(), self.nodes[m].scenario_port));
         }
         map
+    }
+
+    /// Waits until no replica is still connecting or in its handshake
+    /// (ROLE state `connecting`/`handshake`), at most [`NOTICE_LIMIT`]: the
+    /// core's first step comes one start gap after the last node, when
+    /// every replica started from its config has had its PSYNC answered
+    /// (`NODE_START_GAP_MS`). Without this, a write in step 0 raced the
+    /// last replica's handshake through its proxy, and that replica's
+    /// snapshot sometimes included the write (its backlog then starts
+    /// after it).
+    fn wait_for_first_handshakes(&mut self) -> io::Result<()> {
+        let deadline = Instant::now() + NOTICE_LIMIT;
+        loop {
+            let mut pending = false;
+            for n in self.nodes.values_mut() {
+                if let Frame::Array(items) = n.server.control_query(&["ROLE"])?
+                    && items.first() == Some(&Frame::bulk("slave"))
+                    && matches!(items.get(3), Some(Frame::Bulk(s)) if s.as_slice() == b"connecting" || s.as_slice() == b"handshake")
+                {
+                    pending = true;
+                }
+            }
+            if !pending || Instant::now() > deadline {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
     }
 
     /// A node's server (for tests that look further, e.g. at its log).
@@ -222,6 +265,11 @@ impl RealCluster {
             }
             Step::AdvanceMs(ms) => std::thread::sleep(Duration::from_millis(*ms)),
             Step::Cut(a, b) => {
+                // Let what was sent before the cut land first, as the core
+                // does (one round trip, see `observe::core_run`): a write's
+                // reply can reach the harness before its stream bytes have
+                // crossed the proxy's pump threads to the replica.
+                std::thread::sleep(PRE_CUT_DELIVERY);
                 self.faulted.insert(ordered(a, b));
                 for key in [(a.clone(), b.clone()), (b.clone(), a.clone())] {
                     self.proxies[&key].cut();
@@ -401,6 +449,20 @@ impl RealCluster {
     pub fn elapsed_ms(&self) -> u64 {
         self.started.elapsed().as_millis() as u64
     }
+}
+
+/// Waits until the wall clock's ms-within-the-second equals the scenario
+/// start's (`start_unix_ms % 1000`, 0 by default), so the real servers'
+/// clocks are in the same phase as the core's virtual one. Redis compares
+/// several times in whole unix seconds (`repl-diskless-sync-delay` counts
+/// `unixtime - lastinteraction`), so with a random phase a diskless sync
+/// starts 5 or 6 s after the replica asked, at random, and everything
+/// after it (the cron PINGs every `repl-ping-replica-period`) shifts by a
+/// second. Costs at most one second per scenario.
+fn align_to_clock_phase(start_unix_ms: u64) {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
+    let wait = (start_unix_ms % 1000 + 1000 - now % 1000) % 1000;
+    std::thread::sleep(Duration::from_millis(wait));
 }
 
 /// Which node `host port` (as typed on node `from`) names: a scenario node

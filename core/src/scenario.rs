@@ -29,6 +29,10 @@
 //! get Redis's own error text. Steps are numbered from 0 (their index in
 //! `steps`), in error messages and in the runner's results.
 //!
+//! Nodes start in file order, [`NODE_START_GAP_MS`] apart (the first at
+//! `start_unix_ms`), and step 0 runs the same gap after the last one, like
+//! `redis-server` processes launched one after another by a script.
+//!
 //! Untrusted input is bounded: see the `MAX_*` constants. Every error names
 //! the step (or node) and the field.
 
@@ -403,6 +407,24 @@ impl std::fmt::Display for RunError {
 
 impl std::error::Error for RunError {}
 
+/// The scenario's nodes start one after another, this many virtual ms
+/// apart, in file order, as `redis-server` processes launched by a script
+/// do. It matters because each node's once-a-second `replicationCron` is
+/// phased from its own start: were they all started at the same instant, a
+/// master's cron PING (or any byte it sends at its cron) could never reach
+/// a replica before that replica's cron of the same second, since a link
+/// has latency. With real processes started a few ms apart it always does
+/// (a chain A → B → C: B's snapshot for C includes the PING A sent at its
+/// 10th cron, so C's `repl_backlog_first_byte_offset` is 15, not 1). It
+/// must exceed a default link's latency ([`crate::network::DEFAULT_LATENCY_MS`]).
+///
+/// The first step comes the same gap after the last node started: by then
+/// a replica started from its config has done its handshake (a few ms over
+/// default links) and its master has created the backlog, as a script's
+/// first command to real servers finds it, so a write in step 0 already
+/// advances `master_repl_offset`.
+pub const NODE_START_GAP_MS: u64 = 10;
+
 /// Plays a scenario step by step on its own [`Sim`].
 #[derive(Debug)]
 pub struct Runner {
@@ -415,11 +437,17 @@ impl Runner {
     /// The scenario's nodes, started (nothing has run yet).
     pub fn new(scenario: &Scenario) -> Runner {
         let mut sim = Sim::new(scenario.seed, scenario.start_unix_ms);
-        for node in &scenario.nodes {
+        for (i, node) in scenario.nodes.iter().enumerate() {
+            if i > 0 {
+                sim.run_for(NODE_START_GAP_MS);
+            }
             // Validated already: the same pairs parsed once.
             if let Err(e) = sim.add_node(&node.name, &node.spec.pairs) {
                 debug_assert!(false, "validated node failed to start: {e}");
             }
+        }
+        if !scenario.nodes.is_empty() {
+            sim.run_for(NODE_START_GAP_MS);
         }
         Runner { steps: scenario.steps.clone(), sim, next: 0 }
     }
