@@ -453,6 +453,10 @@ fn sweep_table(all: &[(String, Scenario)], runs: &[(Run, PortMap)]) -> String {
     out
 }
 
+/// How many times a differing scenario is re-run on real Redis before it fails
+/// (see the loop in [`replication_conformance`]).
+const REAL_RETRIES: usize = 2;
+
 #[test]
 fn replication_conformance() {
     let started = Instant::now();
@@ -460,32 +464,51 @@ fn replication_conformance() {
     let verbose = std::env::var("REPLSCOPE_VERBOSE").is_ok_and(|v| !v.is_empty() && v != "0");
     let all = scenarios();
     assert!(!all.is_empty(), "REPLSCOPE_SCENARIO selected no scenario");
-    let runs = real_runs(&all);
+    let mut runs = real_runs(&all);
     let expects = expectations();
     let mut real_failures = Vec::new();
-    for ((name, _), (run, _)) in all.iter().zip(&runs) {
-        real_failures.extend(check_expectations(name, run, &expects));
-    }
-    println!("{}", sweep_table(&all, &runs));
-
     let mut compared: Vec<Comparison> = Vec::new();
     // Scenarios in which no core node ever became a replica.
     let mut core_never_replicated = 0;
-    if !real_only {
-        for ((name, scenario), (real, ports)) in all.iter().zip(&runs) {
-            let core = core_run(scenario);
+    for (i, (name, scenario)) in all.iter().enumerate() {
+        // The core is deterministic: one run. The real cluster runs on wall-clock time, so a
+        // ping or reconnect can land on either side of an observation point on a loaded
+        // machine; a scenario that differs (or misses its expectations) is run again on real
+        // Redis, up to REAL_RETRIES times, and fails only if every real run differs. A
+        // consistent difference still fails; every retry is printed.
+        let core = (!real_only).then(|| core_run(scenario));
+        let mut attempt = 0;
+        let (failures, cmp) = loop {
+            let (real, ports) = &runs[i];
+            let failures = check_expectations(name, real, &expects);
+            let cmp = core.as_ref().map(|core| {
+                let mut cmp = cluster_compare::compare(name, core, real, ports);
+                accept_known_races(&mut cmp);
+                cmp
+            });
+            let ok = failures.is_empty() && cmp.as_ref().is_none_or(Comparison::passed);
+            if ok || attempt == REAL_RETRIES {
+                break (failures, cmp);
+            }
+            attempt += 1;
+            println!("retrying {name} on real Redis (attempt {} of {}): the real run differed", attempt + 1, REAL_RETRIES + 1);
+            runs[i] = real_run(scenario);
+        };
+        real_failures.extend(failures);
+        if let (Some(core), Some(cmp)) = (&core, cmp) {
             let replicated = core.steps.iter().filter_map(|s| s.snapshot.as_ref()).any(|snap| {
                 snap.values().any(|o| matches!(o, NodeObs::Live { replication, .. } if info_field(replication, "role") == Some("slave")))
             });
             core_never_replicated += usize::from(!replicated);
-            let mut cmp = cluster_compare::compare(name, &core, real, ports);
-            accept_known_races(&mut cmp);
             let text = cluster_compare::report(&cmp, verbose);
             if !text.is_empty() {
                 println!("{text}");
             }
             compared.push(cmp);
         }
+    }
+    println!("{}", sweep_table(&all, &runs));
+    if !real_only {
         println!("{:<48} {:>6} {:>8}", "scenario", "steps", "differ");
         for c in &compared {
             let mark = if c.passed() { "ok" } else { "DIFFERS" };
