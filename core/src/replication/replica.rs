@@ -382,18 +382,17 @@ impl Node {
             LinkState::ReceiveHandshake => {
                 let Some(expect) = self.repl.link.as_mut().and_then(|l| l.expect.pop_front()) else { return false };
                 let err = line.starts_with(b"-");
-                let msg = text.trim_start_matches('-').to_string();
                 match expect {
                     Expect::Auth if err => {
-                        self.server.log(now_ms, format!("Unable to AUTH to MASTER: {msg}"));
+                        self.server.log(now_ms, format!("Unable to AUTH to MASTER: {text}"));
                         self.cancel_handshake(now_ms);
                         return false;
                     }
                     Expect::Port if err => self
                         .server
-                        .log(now_ms, format!("(Non critical) Master does not understand REPLCONF listening-port: {msg}")),
+                        .log(now_ms, format!("(Non critical) Master does not understand REPLCONF listening-port: {text}")),
                     Expect::Capa if err => {
-                        self.server.log(now_ms, format!("(Non critical) Master does not understand REPLCONF capa: {msg}"))
+                        self.server.log(now_ms, format!("(Non critical) Master does not understand REPLCONF capa: {text}"))
                     }
                     _ => {}
                 }
@@ -449,6 +448,8 @@ impl Node {
         }
         if text.starts_with("-NOMASTERLINK") || text.starts_with("-LOADING") {
             self.server.log(now_ms, format!("Master is currently unable to PSYNC but should be in the future: {text}"));
+        } else if text.starts_with("-ERR") {
+            self.server.log(now_ms, format!("Master does not support PSYNC or is in error state (reply: {text})"));
         } else {
             self.server.log(now_ms, format!("Unexpected reply to PSYNC from master: {text}"));
         }
