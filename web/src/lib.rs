@@ -7,8 +7,8 @@
 //! - [`view`]: the view model, plain data the components render.
 //! - [`driver`]: the [`driver::Driver`] trait between the UI and whatever runs
 //!   the scene, and the user's scene verbs ([`driver::Verb`]).
-//! - [`single`]: `SingleNodeDriver`, standalone core nodes (until the
-//!   simulator lands).
+//! - [`sim_driver`]: `SimDriver`, the scene run by the core's simulator.
+//! - [`fixtures`]: a hand-built scene for component tests.
 //! - [`state`]: the app's `Reducible` state and its [`state::Action`]s.
 //! - [`components`]: topology canvas, backlog bar, node panel (console,
 //!   keys, INFO, log, config), event log, space-time diagram, controls.
@@ -23,7 +23,7 @@ pub mod driver;
 pub mod fixtures;
 pub mod fmt;
 pub mod layout;
-pub mod single;
+pub mod sim_driver;
 pub mod state;
 pub mod view;
 
@@ -38,7 +38,7 @@ use web_sys::Element;
 use yew::prelude::*;
 
 use components::*;
-use single::SingleNodeDriver;
+use sim_driver::SimDriver;
 use state::{Action, AppState};
 
 #[cfg(test)]
@@ -67,15 +67,9 @@ fn prefers_reduced_motion() -> bool {
         .is_some_and(|m| m.matches())
 }
 
-/// The driver the page starts with: the live scene, or a frozen fixture
-/// when the URL says `?fixture=resync`.
+/// The driver the page starts with: the ready scene, already synced.
 fn initial_driver() -> Box<dyn driver::Driver> {
-    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
-    if search.contains("fixture=resync") {
-        Box::new(fixtures::FixtureDriver(fixtures::resync_scene()))
-    } else {
-        Box::new(SingleNodeDriver::new())
-    }
+    Box::new(SimDriver::new())
 }
 
 /// Maps a key press anywhere on the page to an action: Space play/pause,

@@ -8,6 +8,7 @@ use yew::prelude::*;
 
 use crate::driver::Verb;
 use crate::fmt::{clock, speed as speed_text};
+use crate::sim_driver::SCENARIOS;
 use crate::state::{Action, SPEEDS, Ui};
 use crate::view::{LinkState, SceneView, Workload};
 
@@ -37,8 +38,10 @@ pub fn TopBar(props: &TopBarProps) -> Html {
         let on_action = props.on_action.clone();
         Callback::from(move |e: Event| {
             let select = e.target_unchecked_into::<HtmlSelectElement>();
-            if select.value() == "reset" {
-                on_action.emit(Action::Verb(Verb::Reset));
+            match select.value().as_str() {
+                "" => {}
+                "reset" => on_action.emit(Action::Verb(Verb::Reset)),
+                name => on_action.emit(Action::Verb(Verb::LoadScenario { name: name.to_string() })),
             }
             select.set_value("");
         })
@@ -67,6 +70,9 @@ pub fn TopBar(props: &TopBarProps) -> Html {
                 <select class="scenario" onchange={on_scenario} aria-label="scenario">
                     <option value="" selected=true>{ props.view.scenario.clone() }</option>
                     <option value="reset">{ "↺ Reset to the ready scene" }</option>
+                    <optgroup label="Example scenarios (played step by step)">
+                        { for SCENARIOS.iter().map(|(name, _)| html! { <option value={*name}>{ *name }</option> }) }
+                    </optgroup>
                 </select>
                 <button class={classes!(ui.workload_open.then_some("on"))} onclick={emit(Action::ToggleWorkloadForm)}
                         aria-expanded={ui.workload_open.to_string()}>{ "Workload" }</button>
