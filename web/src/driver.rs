@@ -38,9 +38,9 @@ pub enum Verb {
     /// `CONFIG SET name value` on a node.
     SetConfig { node: String, name: String, value: String },
     SetWorkload(Workload),
-    /// Replace the scene with one of the example scenarios (by its menu
-    /// name), played step by step as time runs.
-    LoadScenario { name: String },
+    /// Replace the scene with a scenario file (`name` for the menu),
+    /// played step by step as time runs.
+    LoadScenario { name: String, json: String },
     /// Back to the opening scene.
     Reset,
 }

@@ -50,16 +50,19 @@ pub const READY_HINT: &str = "Try: type SET k v in A's console and watch it reac
                               A → B link, cut it, write a few keys, heal it: +CONTINUE. Shrink A's backlog \
                               (Config tab) and do it again past the window: +FULLRESYNC.";
 
-/// The example scenarios (scenarios/*.json), embedded: (menu name, file).
-pub const SCENARIOS: [(&str, &str); 8] = [
-    ("partial-resync-after-short-cut", include_str!("../../scenarios/partial-resync-after-short-cut.json")),
-    ("full-resync-after-backlog-overflow", include_str!("../../scenarios/full-resync-after-backlog-overflow.json")),
-    ("chain", include_str!("../../scenarios/chain.json")),
-    ("diskless-two-replicas", include_str!("../../scenarios/diskless-two-replicas.json")),
-    ("failover-psync2", include_str!("../../scenarios/failover-psync2.json")),
-    ("min-replicas-to-write", include_str!("../../scenarios/min-replicas-to-write.json")),
-    ("output-buffer-limit-loop", include_str!("../../scenarios/output-buffer-limit-loop.json")),
-    ("serve-stale-data", include_str!("../../scenarios/serve-stale-data.json")),
+/// The example scenarios (scenarios/*.json): (menu name, file). The small
+/// ones are embedded; `None` marks one too big for the bundle (hundreds of
+/// KB of incompressible seed values), fetched from `scenarios/<name>.json`
+/// (trunk copies the directory into dist/) when chosen.
+pub const SCENARIOS: [(&str, Option<&str>); 8] = [
+    ("partial-resync-after-short-cut", Some(include_str!("../../scenarios/partial-resync-after-short-cut.json"))),
+    ("full-resync-after-backlog-overflow", Some(include_str!("../../scenarios/full-resync-after-backlog-overflow.json"))),
+    ("chain", Some(include_str!("../../scenarios/chain.json"))),
+    ("diskless-two-replicas", Some(include_str!("../../scenarios/diskless-two-replicas.json"))),
+    ("failover-psync2", Some(include_str!("../../scenarios/failover-psync2.json"))),
+    ("min-replicas-to-write", Some(include_str!("../../scenarios/min-replicas-to-write.json"))),
+    ("output-buffer-limit-loop", None),
+    ("serve-stale-data", Some(include_str!("../../scenarios/serve-stale-data.json"))),
 ];
 
 /// Latency and bandwidth of every link in the ready scene: slow enough
@@ -127,15 +130,28 @@ struct SegLabel {
     arrow: u64,
 }
 
-/// Per-node cached view parts (expensive to build, rarely changing).
-#[derive(Clone)]
-struct NodeCache {
-    key: (u64, u64, usize, u64, u64),
+/// The slow-changing, costly parts of a node's view: its keyspace table
+/// (compared with its master's), INFO text, log and config. Rebuilt when a
+/// verb ran or every [`PANEL_REFRESH_MS`] of virtual time, not every frame:
+/// under a 5k writes/s workload they would change every frame for every
+/// node.
+#[derive(Clone, Default)]
+struct PanelParts {
     keys: Vec<KeyRow>,
     info: String,
     log: Vec<String>,
     config: Vec<(String, String)>,
 }
+
+/// [`PanelParts`] of every node, and the (epoch, time bucket) they are for.
+#[derive(Default)]
+struct PanelCache {
+    stamp: Option<(u64, u64)>,
+    parts: BTreeMap<String, PanelParts>,
+}
+
+/// How often the panels' parts are rebuilt, in virtual ms.
+const PANEL_REFRESH_MS: u64 = 200;
 
 /// See the module docs.
 pub struct SimDriver {
@@ -167,7 +183,7 @@ pub struct SimDriver {
     script: Option<Script>,
     /// Bumped by every verb: invalidates the node caches.
     epoch: u64,
-    cache: RefCell<BTreeMap<String, NodeCache>>,
+    cache: RefCell<PanelCache>,
     /// Link latency and bandwidth given to nodes added by the user.
     link_params: Option<(u64, u64)>,
 }
@@ -240,16 +256,15 @@ impl SimDriver {
             t_frac: 0.0,
             script: None,
             epoch: 0,
-            cache: RefCell::new(BTreeMap::new()),
+            cache: RefCell::new(PanelCache::default()),
             link_params: None,
         }
     }
 
-    /// A scenario from [`SCENARIOS`], its nodes started, its steps to be
-    /// played one by one as time runs.
-    pub fn scenario(name: &str) -> Result<SimDriver, String> {
-        let text = SCENARIOS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t).ok_or_else(|| format!("no scenario {name}"))?;
-        let scenario = Scenario::from_json(text).map_err(|e| e.to_string())?;
+    /// A scenario file (`name` is for the menu), its nodes started, its
+    /// steps to be played one by one as time runs.
+    pub fn scenario(name: &str, json: &str) -> Result<SimDriver, String> {
+        let scenario = Scenario::from_json(json).map_err(|e| e.to_string())?;
         let mut sim = Sim::new(scenario.seed, scenario.start_unix_ms);
         for node in &scenario.nodes {
             sim.add_node(&node.name, &node.spec.pairs)?;
@@ -780,7 +795,6 @@ impl SimDriver {
     // ----- view -----------------------------------------------------------------
 
     fn node_view(&self, name: &str, views: &BTreeMap<String, ReplicationView>) -> NodeView {
-        let now = self.sim.now_ms();
         let port = self.port_of(name).unwrap_or(0);
         let mut nv = NodeView::new(name, port);
         let Some(node) = self.sim.node(name) else {
@@ -811,15 +825,33 @@ impl SimDriver {
                 replicas,
             }
         });
-        let key = (server.dirty, rv.offset, server.log.len(), (now - self.sim.start_ms()) / 1000, self.epoch);
-        let mut cache = self.cache.borrow_mut();
-        let fresh = cache.get(name).is_some_and(|c| c.key == key);
-        if !fresh {
+        if let Some(p) = self.cache.borrow().parts.get(name) {
+            nv.keys = p.keys.clone();
+            nv.info_replication = p.info.clone();
+            nv.log = p.log.clone();
+            nv.config = p.config.clone();
+        }
+        nv
+    }
+
+    /// Rebuilds every node's [`PanelParts`] if they are stale.
+    fn refresh_panels(&self, links: &[LinkView]) {
+        let stamp = (self.epoch, self.sim.elapsed_ms() / PANEL_REFRESH_MS);
+        if self.cache.borrow().stamp == Some(stamp) {
+            return;
+        }
+        let now = self.sim.now_ms();
+        let mut parts: BTreeMap<String, PanelParts> = BTreeMap::new();
+        for name in self.sim.node_names() {
+            let Some(node) = self.sim.node(&name) else {
+                parts.insert(name, PanelParts::default());
+                continue;
+            };
+            let server = &node.server;
             let log_start = server.log.len().saturating_sub(MAX_LOG_LINES);
-            cache.insert(
-                name.to_string(),
-                NodeCache {
-                    key,
+            parts.insert(
+                name,
+                PanelParts {
                     keys: key_rows(server, now),
                     info: info::render_section(server, now, "replication"),
                     log: server.log[log_start..].iter().map(|l| format!("{} {}", clock(self.t_rel(l.t_ms)), l.text)).collect(),
@@ -827,13 +859,18 @@ impl SimDriver {
                 },
             );
         }
-        if let Some(c) = cache.get(name) {
-            nv.keys = c.keys.clone();
-            nv.info_replication = c.info.clone();
-            nv.log = c.log.clone();
-            nv.config = c.config.clone();
+        // Keys a replica lacks or holds differently from its master.
+        let diffed: Vec<(String, Vec<KeyRow>)> = links
+            .iter()
+            .filter(|l| self.sim.node(&l.from).is_some() && self.sim.node(&l.to).is_some())
+            .filter_map(|l| Some((l.to.clone(), diff_against_master(&parts.get(&l.to)?.keys, &parts.get(&l.from)?.keys))))
+            .collect();
+        for (name, keys) in diffed {
+            if let Some(p) = parts.get_mut(&name) {
+                p.keys = keys;
+            }
         }
-        nv
+        *self.cache.borrow_mut() = PanelCache { stamp: Some(stamp), parts };
     }
 
     /// One marker per replica of `master`: the connected ones where their
@@ -1070,8 +1107,8 @@ impl Driver for SimDriver {
                 self.note("", "workload", text);
                 None
             }
-            Verb::LoadScenario { name } => {
-                match SimDriver::scenario(name) {
+            Verb::LoadScenario { name, json } => {
+                match SimDriver::scenario(name, json) {
                     Ok(d) => *self = d,
                     Err(e) => self.note("", "scenario", format!("cannot load {name}: {e}")),
                 }
@@ -1104,18 +1141,9 @@ impl Driver for SimDriver {
         let names = self.sim.node_names();
         let views: BTreeMap<String, ReplicationView> =
             names.iter().filter_map(|n| Some((n.clone(), self.sim.replication_view(n)?))).collect();
-        let mut nodes: Vec<NodeView> = names.iter().map(|n| self.node_view(n, &views)).collect();
         let links = self.links_view(&views);
-        // Keys a replica lacks or holds differently from its master.
-        for i in 0..nodes.len() {
-            let Some(master) = links.iter().find(|l| l.to == nodes[i].name).map(|l| l.from.clone()) else { continue };
-            if nodes[i].crashed {
-                continue;
-            }
-            if let Some(mkeys) = nodes.iter().find(|n| n.name == master && !n.crashed).map(|n| n.keys.clone()) {
-                nodes[i].keys = diff_against_master(&nodes[i].keys, &mkeys);
-            }
-        }
+        self.refresh_panels(&links);
+        let nodes: Vec<NodeView> = names.iter().map(|n| self.node_view(n, &views)).collect();
         SceneView {
             t_ms: self.sim.elapsed_ms(),
             scenario: self.scenario.clone(),

@@ -163,8 +163,9 @@ fn nodes_come_and_go_and_scenarios_load() {
     d.apply(&Verb::SetWorkload(Workload { writes_per_s: 100, keys: 10, value_size: 8 }));
     play_until(&mut d, 1_000, |_| false);
     assert_eq!(d.view().node("A").unwrap().keys.len(), 10);
-    for (name, _) in SCENARIOS {
-        d.apply(&Verb::LoadScenario { name: name.to_string() });
+    for (name, json) in SCENARIOS {
+        let Some(json) = json else { continue };
+        d.apply(&Verb::LoadScenario { name: name.to_string(), json: json.to_string() });
         assert_eq!(d.view().scenario, name);
         play_until(&mut d, 2_000, |_| false);
     }

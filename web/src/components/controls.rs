@@ -41,7 +41,7 @@ pub fn TopBar(props: &TopBarProps) -> Html {
             match select.value().as_str() {
                 "" => {}
                 "reset" => on_action.emit(Action::Verb(Verb::Reset)),
-                name => on_action.emit(Action::Verb(Verb::LoadScenario { name: name.to_string() })),
+                name => load_scenario(name, on_action.clone()),
             }
             select.set_value("");
         })
@@ -82,6 +82,36 @@ pub fn TopBar(props: &TopBarProps) -> Html {
             </div>
         </header>
     }
+}
+
+/// Loads the example scenario `name`: embedded, or fetched from
+/// `scenarios/<name>.json` next to the page.
+fn load_scenario(name: &str, on_action: Callback<Action>) {
+    let Some((name, embedded)) = SCENARIOS.iter().find(|(n, _)| *n == name) else { return };
+    let name = name.to_string();
+    if let Some(json) = embedded {
+        on_action.emit(Action::Verb(Verb::LoadScenario { name, json: json.to_string() }));
+        return;
+    }
+    wasm_bindgen_futures::spawn_local(async move {
+        match fetch_text(&format!("scenarios/{name}.json")).await {
+            Ok(json) => on_action.emit(Action::Verb(Verb::LoadScenario { name, json })),
+            Err(e) => web_sys::console::warn_1(&format!("cannot load scenario {name}: {e}").into()),
+        }
+    });
+}
+
+async fn fetch_text(url: &str) -> Result<String, String> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let window = web_sys::window().ok_or("no window")?;
+    let response = JsFuture::from(window.fetch_with_str(url)).await.map_err(|e| format!("{e:?}"))?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| "not a response")?;
+    if !response.ok() {
+        return Err(format!("HTTP {}", response.status()));
+    }
+    let text = JsFuture::from(response.text().map_err(|e| format!("{e:?}"))?).await.map_err(|e| format!("{e:?}"))?;
+    text.as_string().ok_or_else(|| "not text".to_string())
 }
 
 #[derive(Properties, PartialEq)]
