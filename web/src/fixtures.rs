@@ -104,6 +104,7 @@ pub fn resync_scene() -> SceneView {
         label: label.into(),
         sent_ms,
         recv_ms,
+        id: 0,
     };
     SceneView {
         t_ms: 12_340,

@@ -194,7 +194,7 @@ pub fn App() -> Html {
                 </div>
                 if ui.bottom_open {
                     <div class="strip-body">
-                        <EventLog view={view.clone()} filter_node={ui.filter_node.clone()} filter_kind={ui.filter_kind.clone()}
+                        <EventLog events={Rc::new(view.events.clone())} nodes={view.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()} filter_node={ui.filter_node.clone()} filter_kind={ui.filter_kind.clone()}
                                   highlight={ui.highlight} on_action={on_action.clone()} />
                         <SpaceTime view={view.clone()} speed={ui.speed} />
                     </div>

@@ -286,7 +286,8 @@ impl SimDriver {
         t_ms.saturating_sub(self.sim.start_ms())
     }
 
-    fn push_event(&mut self, e: EventView) -> u64 {
+    fn push_event(&mut self, mut e: EventView) -> u64 {
+        e.id = self.event_base + self.events.len() as u64 + 1;
         self.events.push_back(e);
         if self.events.len() > MAX_EVENTS {
             self.events.pop_front();
@@ -300,8 +301,14 @@ impl SimDriver {
         self.events.get_mut(i as usize)
     }
 
+    /// Logs `text` now.
     fn note(&mut self, node: &str, kind: &str, text: String) {
         let t = self.t_rel(self.sim.now_ms());
+        self.note_at(t, node, kind, text);
+    }
+
+    /// Logs `text` at `t` (virtual ms since the start).
+    fn note_at(&mut self, t: u64, node: &str, kind: &str, text: String) {
         self.push_event(EventView::new(t, node, kind, &text));
     }
 
@@ -337,10 +344,14 @@ impl SimDriver {
         let ev = &batch[i];
         let t = self.t_rel(ev.t_ms);
         match &ev.kind {
-            SimEventKind::NodeAdded { node, port } => self.note(node, "node", format!("{node} started on port {port}")),
-            SimEventKind::NodeRemoved { node } => self.note(node, "node", format!("{node} removed")),
+            SimEventKind::NodeAdded { node, port } => self.note_at(t, node, "node", format!("{node} started on port {port}")),
+            SimEventKind::NodeRemoved { node } => self.note_at(t, node, "node", format!("{node} removed")),
             SimEventKind::Command { node, cmd } => {
-                self.note(node, "command", format!("{node}> {}", cmd.join(" ")));
+                let mut line = cmd.join(" ");
+                if line.chars().count() > 80 {
+                    line = line.chars().take(79).collect::<String>() + "…";
+                }
+                self.note_at(t, node, "command", format!("{node}> {line}"));
             }
             SimEventKind::ConnectionRefused { .. } | SimEventKind::Reply { .. } | SimEventKind::Blocked { .. } => {}
             SimEventKind::Fault { verb, from, to } => {
@@ -361,14 +372,14 @@ impl SimDriver {
             }
             SimEventKind::LinkChanged { .. } => {}
             SimEventKind::Crash { node } => {
-                self.note(node, "node", format!("{node} crashed ✕ (memory gone; its RDB file stays on disk)"))
+                self.note_at(t, node, "node", format!("{node} crashed ✕ (memory gone; its RDB file stays on disk)"))
             }
             SimEventKind::Restart { node, rdb_bytes } => {
                 let from = match rdb_bytes {
                     Some(b) => format!("loading its RDB file ({})", human_bytes(*b)),
                     None => "empty (no RDB file)".to_string(),
                 };
-                self.note(node, "node", format!("{node} restarted, {from}"));
+                self.note_at(t, node, "node", format!("{node} restarted, {from}"));
             }
             SimEventKind::Net { event } => self.handle_net(batch, i, event),
             SimEventKind::Node { node, event } => self.handle_node(t, node, event),
@@ -419,7 +430,7 @@ impl SimDriver {
             }
             NodeEventKind::SnapshotStarted { target, replicas, bytes, offset } => {
                 let names: Vec<String> = replicas.iter().map(|r| node_of(r)).collect();
-                self.note(
+                self.note_at(t, 
                     node,
                     "sync",
                     format!("{node}: RDB snapshot ({target}) for {} at offset {offset}: {}", names.join(", "), human_bytes(*bytes)),
@@ -447,13 +458,13 @@ impl SimDriver {
                 self.push_event(e);
             }
             NodeEventKind::SnapshotLoaded { keys, bytes, offset, .. } => {
-                self.note(node, "sync", format!("{node} loaded the RDB: {keys} keys, {}, offset {offset}", human_bytes(*bytes)));
+                self.note_at(t, node, "sync", format!("{node} loaded the RDB: {keys} keys, {}, offset {offset}", human_bytes(*bytes)));
                 self.rdb.retain(|(_, r), _| r != node);
             }
             NodeEventKind::BacklogCreated { first_byte_offset, .. } => {
-                self.note(node, "backlog", format!("{node} created its backlog (first byte offset {first_byte_offset})"))
+                self.note_at(t, node, "backlog", format!("{node} created its backlog (first byte offset {first_byte_offset})"))
             }
-            NodeEventKind::BacklogFreed => self.note(node, "backlog", format!("{node} freed its backlog (repl-backlog-ttl)")),
+            NodeEventKind::BacklogFreed => self.note_at(t, node, "backlog", format!("{node} freed its backlog (repl-backlog-ttl)")),
             NodeEventKind::ReplicaOnline { replica, sync } => {
                 let r = node_of(replica);
                 let mut e = EventView::new(t, node, "link", &format!("{node}: replica {r} online ({sync} sync)"));
@@ -491,6 +502,7 @@ impl SimDriver {
                     label: label.clone(),
                     sent_ms: self.t_rel(t),
                     recv_ms: None,
+                    id: self.arrow_base + self.arrows.len() as u64 + 1,
                 };
                 self.arrows.push_back(arrow);
                 if self.arrows.len() > MAX_ARROWS {
@@ -649,14 +661,18 @@ impl SimDriver {
         if due == 0 {
             return;
         }
-        let mut batch = Vec::with_capacity(due as usize);
+        // One write is a SET; more in one slice go as one MSET, so a
+        // 5k writes/s workload costs each replica 50 commands a second,
+        // not 5000 (the keys and bytes written are the same).
+        let mut argv: Vec<Vec<u8>> = vec![if due == 1 { b"SET".to_vec() } else { b"MSET".to_vec() }];
         for _ in 0..due {
             self.write_seq += 1;
-            let key = format!("key:{}", self.write_seq % w.keys as u64);
+            argv.push(format!("key:{}", self.write_seq % w.keys as u64).into_bytes());
             let mut value = self.write_seq.to_string().into_bytes();
             value.resize(w.value_size.max(1) as usize, b'x');
-            batch.push(vec![b"SET".to_vec(), key.into_bytes(), value]);
+            argv.push(value);
         }
+        let batch = vec![argv];
         let masters: Vec<String> = self
             .sim
             .node_names()
@@ -957,12 +973,19 @@ impl SimDriver {
         links
     }
 
+    /// Segments on the wire. RDB chunks on a link whose transfer bar is
+    /// drawn are left out: the bar shows them.
     fn in_flight_view(&self) -> Vec<MessageView> {
         let now = self.sim.now_ms();
+        let key = |s: &replscope_core::network::InFlight| (s.from.clone(), s.from_conn.0, s.stream_offset);
         self.sim
             .in_flight()
             .into_iter()
             .filter(|s| s.kind == SegmentKind::Data)
+            .filter(|s| {
+                !(self.labels.get(&key(s)).is_some_and(|l| l.kind == MessageKind::Rdb)
+                    && self.rdb.contains_key(&(s.from.clone(), s.to.clone())))
+            })
             .take(MAX_IN_FLIGHT)
             .map(|s| {
                 let label = self.labels.get(&(s.from.clone(), s.from_conn.0, s.stream_offset));
@@ -1102,7 +1125,10 @@ impl Driver for SimDriver {
                 let text = if w.writes_per_s == 0 {
                     "workload stopped".to_string()
                 } else {
-                    format!("workload: {} writes/s to every master, {} keys, {} B values", w.writes_per_s, w.keys, w.value_size)
+                    format!(
+                        "workload: {} writes/s to every master, {} keys, {} B values (each {WORKLOAD_SLICE_MS} ms of writes as one MSET)",
+                        w.writes_per_s, w.keys, w.value_size
+                    )
                 };
                 self.note("", "workload", text);
                 None
