@@ -144,10 +144,16 @@ pub fn App() -> Html {
         .map(|e| std::iter::once(e.node.clone()).chain(e.peer.clone()).collect())
         .unwrap_or_default();
     let selected = ui.selected.as_ref().and_then(|n| view.node(n));
-    // The backlog shown: the selected node's, else its master's, else the first.
+    // The backlog shown: the one the selected replica is measured against
+    // (its master's), else the selected node's own if replicas follow it,
+    // else the first with replicas, else the first at all.
+    let has_markers = |n: &&view::NodeView| n.backlog.as_ref().is_some_and(|b| !b.replicas.is_empty());
     let backlog_owner = selected
+        .and_then(|n| view.master_of(&n.name))
+        .and_then(|m| view.node(m))
         .filter(|n| n.backlog.is_some())
-        .or_else(|| selected.and_then(|n| view.master_of(&n.name)).and_then(|m| view.node(m)).filter(|n| n.backlog.is_some()))
+        .or_else(|| selected.filter(has_markers))
+        .or_else(|| view.nodes.iter().find(has_markers))
         .or_else(|| view.nodes.iter().find(|n| n.backlog.is_some()));
     let backlog = backlog_owner.and_then(|n| n.backlog.clone().map(|b| (n.name.clone(), b)));
     let panel = selected.map(|n| {
@@ -189,7 +195,7 @@ pub fn App() -> Html {
                     <button onclick={toggle_bottom} aria-expanded={ui.bottom_open.to_string()}>
                         { if ui.bottom_open { "▾ Events & timeline" } else { "▸ Events & timeline" } }
                     </button>
-                    <span class="hint">{ view.hint.clone() }</span>
+                    <span class="hint" title={view.hint.clone()}>{ view.hint.clone() }</span>
                     <span class="build-info" data-testid="build-info">{ build_info() }</span>
                 </div>
                 if ui.bottom_open {

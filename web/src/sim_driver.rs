@@ -186,6 +186,9 @@ pub struct SimDriver {
     cache: RefCell<PanelCache>,
     /// Link latency and bandwidth given to nodes added by the user.
     link_params: Option<(u64, u64)>,
+    /// (replica, master) pairs whose connects are being refused: their
+    /// once-a-second retries are logged once, not every time.
+    retrying: Vec<(String, String)>,
 }
 
 impl Default for SimDriver {
@@ -258,6 +261,7 @@ impl SimDriver {
             epoch: 0,
             cache: RefCell::new(PanelCache::default()),
             link_params: None,
+            retrying: Vec::new(),
         }
     }
 
@@ -366,6 +370,7 @@ impl SimDriver {
                 self.push_event(e);
             }
             SimEventKind::Healed { a, b } => {
+                self.retrying.retain(|(x, y)| !((x == a && y == b) || (x == b && y == a)));
                 let mut e = EventView::new(t, a, "link", &format!("link {a} ↔ {b} healed"));
                 e.peer = Some(b.clone());
                 self.push_event(e);
@@ -375,6 +380,7 @@ impl SimDriver {
                 self.note_at(t, node, "node", format!("{node} crashed ✕ (memory gone; its RDB file stays on disk)"))
             }
             SimEventKind::Restart { node, rdb_bytes } => {
+                self.retrying.retain(|(_, y)| y != node);
                 let from = match rdb_bytes {
                     Some(b) => format!("loading its RDB file ({})", human_bytes(*b)),
                     None => "empty (no RDB file)".to_string(),
@@ -391,6 +397,13 @@ impl SimDriver {
         match event {
             NodeEventKind::LinkState { master, state } => {
                 let m = node_of(master);
+                let pair = (node.to_string(), m.clone());
+                if self.retrying.contains(&pair) {
+                    if state == "connect" || state == "connecting" {
+                        return;
+                    }
+                    self.retrying.retain(|p| *p != pair);
+                }
                 let mut e = EventView::new(t, node, "link", &format!("{node}: link to {m} {state}"));
                 e.peer = Some(m.clone());
                 self.push_event(e);
@@ -532,7 +545,13 @@ impl SimDriver {
                 self.push_event(e);
             }
             NetEvent::ConnectRefused { from, to, .. } => {
-                let mut e = EventView::new(self.t_rel(t), from, "link", &format!("{from}: connect to {} refused", to.host));
+                let pair = (from.clone(), to.host.clone());
+                if self.retrying.contains(&pair) {
+                    return;
+                }
+                self.retrying.push(pair);
+                let text = format!("{from}: connect to {} refused (retried every second, logged once)", to.host);
+                let mut e = EventView::new(self.t_rel(t), from, "link", &text);
                 e.peer = Some(to.host.clone());
                 self.push_event(e);
             }
