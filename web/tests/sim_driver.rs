@@ -170,3 +170,29 @@ fn nodes_come_and_go_and_scenarios_load() {
         play_until(&mut d, 2_000, |_| false);
     }
 }
+
+/// Plays a scenario at 100× until `f` holds (at most `virtual_ms`).
+fn play_scenario(name: &str, virtual_ms: u64, f: impl Fn(&SceneView) -> bool) -> SceneView {
+    let json = SCENARIOS.iter().find(|(n, _)| *n == name).and_then(|(_, j)| *j).unwrap();
+    let mut d = SimDriver::new();
+    d.apply(&Verb::LoadScenario { name: name.into(), json: json.into() });
+    for _ in 0..virtual_ms / 250 {
+        d.tick(2.5, 100.0);
+        let v = d.view();
+        if f(&v) {
+            return v;
+        }
+    }
+    panic!("{name}: not reached; last events {:#?}", d.view().events.iter().rev().take(10).map(|e| e.text.clone()).collect::<Vec<_>>());
+}
+
+#[wasm_bindgen_test]
+fn the_example_scenarios_play_their_lessons() {
+    let has = |text: &'static str| move |v: &SceneView| v.events.iter().any(|e| e.text == text);
+    let v = play_scenario("partial-resync-after-short-cut", 60_000, has("A answered B: +CONTINUE"));
+    assert!(v.events.iter().any(|e| e.text.starts_with("step ")), "steps are logged");
+    play_scenario("full-resync-after-backlog-overflow", 120_000, |v| {
+        v.events.iter().filter(|e| e.text == "A answered B: +FULLRESYNC").count() >= 2
+    });
+    play_scenario("chain", 60_000, |v| v.node("C").is_some_and(|n| n.link_status == Some(LinkStatus::Up)));
+}
