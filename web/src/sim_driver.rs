@@ -82,7 +82,10 @@ const WORKLOAD_SLICE_MS: u64 = 20;
 const MAX_KEY_ROWS: usize = 200;
 /// Event log and space-time diagram lengths.
 const MAX_EVENTS: usize = 400;
-const MAX_ARROWS: usize = 120;
+const MAX_ARROWS: usize = 300;
+/// Shortest gap between two arrows of one link and kind in the diagram,
+/// per 4 nodes in the scene (more links share the same arrow budget).
+const ARROW_GAP_MS: u64 = 100;
 /// Node log lines shown.
 const MAX_LOG_LINES: usize = 200;
 /// Messages reported in flight at most (the canvas aggregates them per link).
@@ -189,6 +192,9 @@ pub struct SimDriver {
     /// (replica, master) pairs whose connects are being refused: their
     /// once-a-second retries are logged once, not every time.
     retrying: Vec<(String, String)>,
+    /// When the last arrow of each (from, to, kind) was drawn (virtual ms).
+    last_arrow: BTreeMap<(String, String, &'static str), u64>,
+    arrow_gap_ms: u64,
 }
 
 impl Default for SimDriver {
@@ -262,6 +268,8 @@ impl SimDriver {
             cache: RefCell::new(PanelCache::default()),
             link_params: None,
             retrying: Vec::new(),
+            last_arrow: BTreeMap::new(),
+            arrow_gap_ms: ARROW_GAP_MS,
         }
     }
 
@@ -336,6 +344,7 @@ impl SimDriver {
         }
         // Clone the new slice: handling it needs `&mut self`.
         let batch: Vec<SimEvent> = self.sim.events_since(self.cursor).to_vec();
+        self.arrow_gap_ms = ARROW_GAP_MS * (self.sim.node_names().len() as u64 / 4).max(1);
         self.cursor = count;
         for i in 0..batch.len() {
             self.handle(&batch, i);
@@ -508,6 +517,16 @@ impl SimDriver {
         match event {
             NetEvent::Sent { from, from_conn, to, segment, len, stream_offset, .. } => {
                 let (kind, label) = self.label_for(batch, i, from, to, segment, *len);
+                // The diagram gets at most one arrow per link and kind every
+                // ARROW_GAP_MS: at thousands of writes a second it would
+                // otherwise only show the last few milliseconds.
+                let sent = self.t_rel(t);
+                let last = self.last_arrow.entry((from.clone(), to.clone(), kind.class())).or_insert(u64::MAX);
+                if *last != u64::MAX && sent < *last + self.arrow_gap_ms {
+                    self.labels.insert((from.clone(), from_conn.0, *stream_offset), SegLabel { kind, label, arrow: u64::MAX });
+                    return;
+                }
+                *last = sent;
                 let arrow = ArrowView {
                     from: from.clone(),
                     to: to.clone(),
