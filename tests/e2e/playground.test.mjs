@@ -1,6 +1,6 @@
 // The playground in a real Chromium against the release build: the opening
-// scene, a console command, the link menu, keyboard shortcuts, the frozen
-// resync fixture, and the budgets (first render, frame times), which are
+// scene run by the core's simulator (a write replicating, a partial and a
+// full resync), the scenario menu, keyboard shortcuts, and the budgets (first render, frame times), which are
 // printed, not asserted. Screenshots go to target/e2e/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -64,38 +64,89 @@ async function noHorizontalScroll(page) {
   assert.ok(width <= 1280, `page is ${width}px wide at 1280`);
 }
 
-test('the ready scene: console, keyspace, link menu, keyboard', async () => {
+/** Types `line` into `node`'s console and waits for its reply. */
+async function console_(page, node, line) {
+  const input = page.getByLabel(`command for ${node}`);
+  const replies = page.locator('.console-reply');
+  const before = await replies.count();
+  await input.fill(line);
+  await input.press('Enter');
+  await page.waitForFunction((n) => document.querySelectorAll('.console-reply').length > n, before);
+  return (await replies.last().textContent()).trim();
+}
+
+async function selectNode(page, node) {
+  await page.locator(`.node-card[data-node=${node}]`).click();
+}
+
+async function tab(page, name) {
+  await page.locator(`button[data-tab=${name}]`).click();
+}
+
+async function linkMenu(page, from, to, button) {
+  await page.locator(`.link[data-link=${from}-${to}] .link-label`).click();
+  await page.getByRole('toolbar', { name: `link ${from} → ${to}` }).waitFor();
+  await page.getByRole('button', { name: button }).click();
+}
+
+/** `len` hex digits LZF cannot shrink (the RDB compresses strings). */
+function incompressible(seed, len) {
+  let x = (seed * 2654435761 + 1) >>> 0;
+  let out = '';
+  for (let i = 0; i < len; i++) {
+    x ^= x << 13; x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5; x >>>= 0;
+    out += (x & 15).toString(16);
+  }
+  return out;
+}
+
+/** Presses Step until `selector` is on the page (at most `max` steps). */
+async function stepUntil(page, selector, max = 600) {
+  for (let i = 0; i < max; i++) {
+    if (await page.locator(selector).count()) return i;
+    await page.getByRole('button', { name: 'Step' }).click();
+  }
+  throw new Error(`${selector} never appeared in ${max} steps`);
+}
+
+test('the ready scene: a write replicates, a short cut heals with +CONTINUE, keyboard', async () => {
   const { page, problems, firstRenderMs } = await openPage();
   console.log(`first render (navigation → node cards): ${firstRenderMs} ms`);
   assert.equal(await page.locator('.node-card').count(), 4);
   assert.equal(await page.locator('.node-card.master').count(), 1);
+  assert.equal(await page.locator('.link.link-up').count(), 3, 'A→B, A→C, B→D synced at load');
   await noHorizontalScroll(page);
   await page.screenshot({ path: join(screenshots, 'scene.png') });
 
-  // A command in A's console, answered like redis-cli.
-  const input = page.getByLabel('command for A');
-  await input.fill('SET k v');
-  await input.press('Enter');
-  await page.locator('.console-reply', { hasText: 'OK' }).waitFor();
-  await input.fill('INCR k');
-  await input.press('Enter');
-  await page.locator('.console-reply.error', { hasText: '(error) ERR value is not an integer or out of range' }).waitFor();
-  await page.screenshot({ path: join(screenshots, 'console.png') });
-  await page.locator('button[data-tab=Keys]').click();
+  // A command in A's console, answered like redis-cli; it reaches the replicas.
+  assert.equal(await console_(page, 'A', 'SET k v'), 'OK');
+  await page.screenshot({ path: join(screenshots, 'write-in-flight.png') });
+  assert.equal(await console_(page, 'A', 'INCR k'), '(error) ERR value is not an integer or out of range');
+  await selectNode(page, 'D');
+  await tab(page, 'Keys');
+  await page.locator('.keys-table tr', { hasText: '"v"' }).waitFor();
   assert.match(await page.locator('.keys-table').textContent(), /k.*string.*"v"/);
+  await page.screenshot({ path: join(screenshots, 'replicated.png') });
 
-  // Click the A → B link, cut it from its menu, then heal it.
-  await page.locator('.link[data-link=A-B] .link-label').click();
-  await page.getByRole('toolbar', { name: 'link A → B' }).waitFor();
-  await page.getByRole('button', { name: '✂ Cut' }).click();
+  // Cut A → B, write, heal: B continues from A's backlog.
+  await linkMenu(page, 'A', 'B', '✂ Cut');
   await page.locator('.link[data-link=A-B].link-cut').waitFor();
-  assert.match(await page.locator('.event-list').textContent(), /link A → B cut/);
+  assert.match(await page.locator('.event-list').textContent(), /link A ↔ B cut/);
+  await selectNode(page, 'A');
+  await tab(page, 'Console');
+  for (let i = 0; i < 3; i++) assert.equal(await console_(page, 'A', `SET during:${i} ${i}`), 'OK');
   await page.screenshot({ path: join(screenshots, 'cut.png') });
-  await page.locator('.link[data-link=A-B] .link-label').click();
-  await page.getByRole('button', { name: 'Heal' }).click();
+  await linkMenu(page, 'A', 'B', 'Heal');
+  await page.locator('.topology .badge-partial', { hasText: '+CONTINUE' }).waitFor({ timeout: 15_000 });
+  await page.locator('.event-list .badge-partial', { hasText: '+CONTINUE' }).waitFor();
+  assert.match(await page.locator('.topology .badge-partial').textContent(), /^\+CONTINUE · \d+ B from backlog$/);
+  assert.match(await page.locator('.event-list').textContent(), /Partial resynchronization request from B:6380 accepted/);
   await page.locator('.link[data-link=A-B].link-up').waitFor();
+  await page.screenshot({ path: join(screenshots, 'partial-resync.png') });
 
-  // Keyboard: Space pauses, → steps 100 ms, ? opens the shortcuts, Esc closes them.
+  // Keyboard: Space pauses, → steps to the next event, ? opens the shortcuts, Esc closes them.
   await page.locator('body').click({ position: { x: 5, y: 700 } });
   await page.keyboard.press('Space');
   await page.locator('button[aria-label=Pause][aria-pressed=true]').waitFor();
@@ -104,7 +155,6 @@ test('the ready scene: console, keyspace, link menu, keyboard', async () => {
   await page.waitForFunction((t) => document.querySelector('[data-testid=clock]').textContent !== t, before);
   await page.keyboard.press('?');
   await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
-  await page.screenshot({ path: join(screenshots, 'shortcuts.png') });
   await page.keyboard.press('Escape');
   assert.equal(await page.getByRole('dialog').count(), 0);
 
@@ -116,17 +166,55 @@ test('the ready scene: console, keyspace, link menu, keyboard', async () => {
   await page.close();
 });
 
-test('the resync fixture: badges, RDB progress, the red backlog marker', async () => {
-  const { page, problems } = await openPage('?fixture=resync');
+test('past the backlog window: red marker before heal, then +FULLRESYNC with RDB progress', async () => {
+  const { page, problems } = await openPage();
+  // A 16 KB backlog, set from the Config tab (the core checks the value).
+  await tab(page, 'Config');
+  await page.locator('input[data-param=repl-backlog-size]').fill('16kb');
+  await page.locator('input[data-param=repl-backlog-size]').press('Enter');
+  await page.waitForFunction(() => document.querySelector('input[data-param=repl-backlog-size]').value === '16384');
+  await tab(page, 'Console');
+  await linkMenu(page, 'A', 'B', '✂ Cut');
+  await page.locator('.link[data-link=A-B].link-cut').waitFor();
+  for (let i = 0; i < 12; i++) {
+    assert.equal(await console_(page, 'A', `SET big:${i} ${incompressible(i + 1, 4000)}`), 'OK');
+  }
+  // The window has passed B before the link is healed: the prediction is on screen.
   await page.locator('.marker-full', { hasText: 'full resync needed' }).waitFor();
-  assert.equal(await page.locator('.topology .badge-partial').textContent(), '+CONTINUE · 512 B from backlog');
-  assert.equal(await page.locator('.topology .badge-full').textContent(), '+FULLRESYNC · RDB 34 KB');
-  assert.match(await page.locator('.rdb-progress').textContent(), /RDB 12 KB \/ 34 KB/);
-  await noHorizontalScroll(page);
-  await page.screenshot({ path: join(screenshots, 'fixture-resync.png') });
-  // Clicking an event highlights the nodes it involves.
-  await page.locator('.event-button', { hasText: 'D asked B' }).click();
-  assert.equal(await page.locator('.node-card.highlighted').count(), 2);
+  await page.screenshot({ path: join(screenshots, 'full-resync-needed.png') });
+
+  // Heal while paused, then step until the RDB is on the wire.
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await linkMenu(page, 'A', 'B', 'Heal');
+  const steps = await stepUntil(page, '.link[data-link=A-B] .rdb-progress');
+  console.log(`RDB transfer on A → B after ${steps} steps`);
+  assert.match(await page.locator('.link[data-link=A-B] .rdb-progress').textContent(), /RDB .* \/ \d+(\.\d)? KB/);
+  assert.match(await page.locator('.topology .badge-full').textContent(), /^\+FULLRESYNC · RDB \d+(\.\d)? KB$/);
+  assert.equal(await page.locator('.link[data-link=A-B].link-sync').count(), 1);
+  await page.screenshot({ path: join(screenshots, 'rdb-transfer.png') });
+  await page.getByRole('button', { name: 'Play' }).click();
+  await page.locator('.link[data-link=A-B].link-up').waitFor({ timeout: 15_000 });
+  const log = await page.locator('.event-list').textContent();
+  assert.match(log, /A answered B: \+FULLRESYNC/);
+  assert.match(log, /\+FULLRESYNC · RDB \d+(\.\d)? KB/);
+  await page.locator('.marker-full').waitFor({ state: 'detached' });
+  await page.screenshot({ path: join(screenshots, 'full-resync-done.png') });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
+test('the scenario menu plays the examples (embedded and fetched)', async () => {
+  const { page, problems } = await openPage();
+  await page.getByLabel('scenario').selectOption('partial-resync-after-short-cut');
+  await page.locator('.node-card[data-node=B]').waitFor();
+  assert.equal(await page.locator('.node-card').count(), 2);
+  await page.getByRole('combobox', { name: 'playback speed' }).selectOption('10');
+  await page.locator('.event-list .badge-partial', { hasText: '+CONTINUE' }).waitFor({ timeout: 20_000 });
+  await page.screenshot({ path: join(screenshots, 'scenario-partial.png') });
+  await page.getByLabel('scenario').selectOption('output-buffer-limit-loop');
+  await page.locator('.hint', { hasText: 'output' }).waitFor();
+  await page.getByLabel('scenario').selectOption('reset');
+  await page.locator('.node-card[data-node=D]').waitFor();
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -138,22 +226,31 @@ test('budget: frame times with 20 nodes and a 5k writes/s workload (printed, not
   assert.equal(await page.locator('.node-card').count(), 20);
   await page.getByRole('button', { name: 'Workload' }).click();
   await page.getByLabel('writes/s').fill('5000');
-  await page.getByRole('button', { name: 'Start' }).click();
-  const frames = await page.evaluate(
-    () =>
-      new Promise((done) => {
-        const times = [];
-        const tick = (t) => {
-          times.push(t);
-          if (times.length < 180) requestAnimationFrame(tick);
-          else done(times.slice(1).map((x, i) => x - times[i]));
-        };
-        requestAnimationFrame(tick);
-      }),
-  );
-  frames.sort((a, b) => a - b);
-  const p95 = frames[Math.floor(frames.length * 0.95)];
-  console.log(`frame time p95 with 20 nodes at 5000 writes/s, 1×: ${p95.toFixed(1)} ms (median ${frames[frames.length >> 1].toFixed(1)} ms)`);
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  /** p95 and median of the next 180 requestAnimationFrame intervals. */
+  const measure = () =>
+    page.evaluate(
+      () =>
+        new Promise((done) => {
+          const times = [];
+          const tick = (t) => {
+            times.push(t);
+            if (times.length < 180) requestAnimationFrame(tick);
+            else done(times.slice(1).map((x, i) => x - times[i]));
+          };
+          requestAnimationFrame(tick);
+        }),
+    );
+  const report = (label, frames) => {
+    frames.sort((a, b) => a - b);
+    const p95 = frames[Math.floor(frames.length * 0.95)];
+    console.log(`frame time p95 with 20 nodes at 5000 writes/s, 1×, ${label}: ${p95.toFixed(1)} ms (median ${frames[frames.length >> 1].toFixed(1)} ms)`);
+  };
+  // While the 16 new replicas do their first full sync (5 s diskless delay)…
+  report('during the initial syncs', await measure());
+  // …and once every link is up.
+  await page.waitForFunction(() => document.querySelectorAll('.link.link-up').length === 19, null, { timeout: 30_000 });
+  report('steady state', await measure());
   await page.screenshot({ path: join(screenshots, 'twenty-nodes.png') });
   assert.deepEqual(problems, []);
   await page.close();

@@ -3,9 +3,8 @@
 //! The UI's reducer hands every user verb that changes the scene to a
 //! [`Driver`] and renders the [`SceneView`] it reports. Playback (playing,
 //! speed) belongs to the UI; the driver only learns how much virtual time
-//! to advance. Today's driver is [`crate::single::SingleNodeDriver`]
-//! (standalone core nodes, no replication); the simulator gets its own
-//! driver after the merge, and no component changes.
+//! to advance. The driver is [`crate::sim_driver::SimDriver`], the core's
+//! simulator; tests may hand components a hand-built [`SceneView`].
 
 use replscope_core::resp::Frame;
 
@@ -39,6 +38,9 @@ pub enum Verb {
     /// `CONFIG SET name value` on a node.
     SetConfig { node: String, name: String, value: String },
     SetWorkload(Workload),
+    /// Replace the scene with a scenario file (`name` for the menu),
+    /// played step by step as time runs.
+    LoadScenario { name: String, json: String },
     /// Back to the opening scene.
     Reset,
 }

@@ -5,7 +5,6 @@
 //! checked by eye before the simulator drives them for real. Every number
 //! here is made up but consistent.
 
-use crate::driver::{ConsoleReply, Driver, Verb};
 use crate::view::*;
 
 fn node(name: &str, port: u16, role: Role, replid: &str, offset: u64) -> NodeView {
@@ -105,11 +104,12 @@ pub fn resync_scene() -> SceneView {
         label: label.into(),
         sent_ms,
         recv_ms,
+        id: 0,
     };
     SceneView {
         t_ms: 12_340,
         scenario: "Fixture: resync".into(),
-        hint: "A frozen example scene (?fixture=resync): nothing here runs.".into(),
+        hint: "A hand-built example scene: nothing here runs.".into(),
         nodes: vec![a, b, c, d],
         links: vec![ab, ac, bd],
         in_flight: vec![write("SET k v2 · 29 B", 0.3), write("INCR n · 25 B", 0.75)],
@@ -123,18 +123,5 @@ pub fn resync_scene() -> SceneView {
         ],
         events: vec![cut, partial, psync],
         workload: Workload::default(),
-    }
-}
-
-/// A driver that always shows the same scene: for fixtures.
-pub struct FixtureDriver(pub SceneView);
-
-impl Driver for FixtureDriver {
-    fn apply(&mut self, _verb: &Verb) -> Option<ConsoleReply> {
-        None
-    }
-    fn tick(&mut self, _wall_dt_ms: f64, _speed: f64) {}
-    fn view(&self) -> SceneView {
-        self.0.clone()
     }
 }

@@ -7,8 +7,8 @@
 //! - [`view`]: the view model, plain data the components render.
 //! - [`driver`]: the [`driver::Driver`] trait between the UI and whatever runs
 //!   the scene, and the user's scene verbs ([`driver::Verb`]).
-//! - [`single`]: `SingleNodeDriver`, standalone core nodes (until the
-//!   simulator lands).
+//! - [`sim_driver`]: `SimDriver`, the scene run by the core's simulator.
+//! - [`fixtures`]: a hand-built scene for component tests.
 //! - [`state`]: the app's `Reducible` state and its [`state::Action`]s.
 //! - [`components`]: topology canvas, backlog bar, node panel (console,
 //!   keys, INFO, log, config), event log, space-time diagram, controls.
@@ -23,7 +23,7 @@ pub mod driver;
 pub mod fixtures;
 pub mod fmt;
 pub mod layout;
-pub mod single;
+pub mod sim_driver;
 pub mod state;
 pub mod view;
 
@@ -38,7 +38,7 @@ use web_sys::Element;
 use yew::prelude::*;
 
 use components::*;
-use single::SingleNodeDriver;
+use sim_driver::SimDriver;
 use state::{Action, AppState};
 
 #[cfg(test)]
@@ -67,15 +67,9 @@ fn prefers_reduced_motion() -> bool {
         .is_some_and(|m| m.matches())
 }
 
-/// The driver the page starts with: the live scene, or a frozen fixture
-/// when the URL says `?fixture=resync`.
+/// The driver the page starts with: the ready scene, already synced.
 fn initial_driver() -> Box<dyn driver::Driver> {
-    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
-    if search.contains("fixture=resync") {
-        Box::new(fixtures::FixtureDriver(fixtures::resync_scene()))
-    } else {
-        Box::new(SingleNodeDriver::new())
-    }
+    Box::new(SimDriver::new())
 }
 
 /// Maps a key press anywhere on the page to an action: Space play/pause,
@@ -150,10 +144,16 @@ pub fn App() -> Html {
         .map(|e| std::iter::once(e.node.clone()).chain(e.peer.clone()).collect())
         .unwrap_or_default();
     let selected = ui.selected.as_ref().and_then(|n| view.node(n));
-    // The backlog shown: the selected node's, else its master's, else the first.
+    // The backlog shown: the one the selected replica is measured against
+    // (its master's), else the selected node's own if replicas follow it,
+    // else the first with replicas, else the first at all.
+    let has_markers = |n: &&view::NodeView| n.backlog.as_ref().is_some_and(|b| !b.replicas.is_empty());
     let backlog_owner = selected
+        .and_then(|n| view.master_of(&n.name))
+        .and_then(|m| view.node(m))
         .filter(|n| n.backlog.is_some())
-        .or_else(|| selected.and_then(|n| view.master_of(&n.name)).and_then(|m| view.node(m)).filter(|n| n.backlog.is_some()))
+        .or_else(|| selected.filter(has_markers))
+        .or_else(|| view.nodes.iter().find(has_markers))
         .or_else(|| view.nodes.iter().find(|n| n.backlog.is_some()));
     let backlog = backlog_owner.and_then(|n| n.backlog.clone().map(|b| (n.name.clone(), b)));
     let panel = selected.map(|n| {
@@ -195,12 +195,12 @@ pub fn App() -> Html {
                     <button onclick={toggle_bottom} aria-expanded={ui.bottom_open.to_string()}>
                         { if ui.bottom_open { "▾ Events & timeline" } else { "▸ Events & timeline" } }
                     </button>
-                    <span class="hint">{ view.hint.clone() }</span>
+                    <span class="hint" title={view.hint.clone()}>{ view.hint.clone() }</span>
                     <span class="build-info" data-testid="build-info">{ build_info() }</span>
                 </div>
                 if ui.bottom_open {
                     <div class="strip-body">
-                        <EventLog view={view.clone()} filter_node={ui.filter_node.clone()} filter_kind={ui.filter_kind.clone()}
+                        <EventLog events={Rc::new(view.events.clone())} nodes={view.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()} filter_node={ui.filter_node.clone()} filter_kind={ui.filter_kind.clone()}
                                   highlight={ui.highlight} on_action={on_action.clone()} />
                         <SpaceTime view={view.clone()} speed={ui.speed} />
                     </div>

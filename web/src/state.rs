@@ -194,7 +194,10 @@ impl AppState {
             Verb::RemoveNode { node } if ui.selected.as_ref() == Some(node) => {
                 ui.selected = view.nodes.first().map(|n| n.name.clone());
             }
-            Verb::Reset => ui = Ui { projector: ui.projector, speed: ui.speed, ..Ui::default() },
+            Verb::Reset | Verb::LoadScenario { .. } => {
+                ui = Ui { projector: ui.projector, speed: ui.speed, ..Ui::default() };
+                ui.selected = view.nodes.first().map(|n| n.name.clone());
+            }
             _ => {}
         }
         if ui.highlight.is_some_and(|i| i >= view.events.len()) {
@@ -269,11 +272,11 @@ impl Reducible for AppState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::single::SingleNodeDriver;
+    use crate::sim_driver::SimDriver;
     use wasm_bindgen_test::wasm_bindgen_test;
 
     fn state() -> Rc<AppState> {
-        Rc::new(AppState::new(Box::new(SingleNodeDriver::new())))
+        Rc::new(AppState::new(Box::new(SimDriver::new())))
     }
 
     #[wasm_bindgen_test]

@@ -314,6 +314,9 @@ pub struct ArrowView {
     pub sent_ms: u64,
     /// `None` while in flight (or lost).
     pub recv_ms: Option<u64>,
+    /// Unique within the scene, increasing (0 when not numbered): the
+    /// diagram's list key.
+    pub id: u64,
 }
 
 /// One line of the event log.
@@ -333,11 +336,16 @@ pub struct EventView {
     /// Redis's own log line for the same thing.
     pub redis_log: Option<String>,
     pub badge: Option<Outcome>,
+    /// A number unique within the scene, increasing with time (0 when the
+    /// scene does not number its events): the log's list key, so a new
+    /// entry does not re-render the others.
+    pub id: u64,
 }
 
 impl EventView {
     pub fn new(t_ms: u64, node: &str, kind: &str, text: &str) -> EventView {
         EventView {
+            id: 0,
             t_ms,
             node: node.to_string(),
             peer: None,

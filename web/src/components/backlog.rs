@@ -88,13 +88,21 @@ pub fn BacklogBar(props: &BacklogProps) -> Html {
         })
         .collect::<Html>();
 
+    // Markers closer than this share one label (20 replicas in step would
+    // otherwise print their names on top of each other).
+    const CLUSTER_PX: f64 = 24.0;
+    let xs: Vec<f64> = b.replicas.iter().map(|r| x_of(r.acked_offset as i64, dom)).collect();
+    let same = |i: usize, j: usize| (xs[i] - xs[j]).abs() < CLUSTER_PX && needs_full_resync(&b.replicas[i]) == needs_full_resync(&b.replicas[j]);
     let markers = b
         .replicas
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let x = x_of(r.acked_offset as i64, dom);
+            let x = xs[i];
             let red = needs_full_resync(r);
+            let leader = !(0..i).any(|j| same(i, j));
+            let names: Vec<&str> = (0..b.replicas.len()).filter(|&j| j == i || (j > i && same(i, j))).map(|j| b.replicas[j].name.as_str()).collect();
+            let names = if names.len() > 3 { format!("{} +{}", names[..2].join(", "), names.len() - 2) } else { names.join(", ") };
             let class = classes!(
                 "marker",
                 if red { "marker-full" } else if r.connected { "marker-connected" } else { "marker-disconnected" }
@@ -102,7 +110,11 @@ pub fn BacklogBar(props: &BacklogProps) -> Html {
             // Stagger labels so neighbours do not overlap.
             let ly = 72.0 + (i % 2) as f64 * 15.0;
             let anchor = if x > W - 220.0 { "end" } else { "start" };
-            let label = if red { format!("✕ {} · full resync needed", r.name) } else { r.name.clone() };
+            let label = match (leader, red) {
+                (false, _) => String::new(),
+                (true, true) => format!("✕ {names} · full resync needed"),
+                (true, false) => names,
+            };
             let tip = marker_text(r);
             html! {
                 <g {class} data-replica={r.name.clone()}>

@@ -8,6 +8,7 @@ use yew::prelude::*;
 
 use crate::driver::Verb;
 use crate::fmt::{clock, speed as speed_text};
+use crate::sim_driver::SCENARIOS;
 use crate::state::{Action, SPEEDS, Ui};
 use crate::view::{LinkState, SceneView, Workload};
 
@@ -37,8 +38,10 @@ pub fn TopBar(props: &TopBarProps) -> Html {
         let on_action = props.on_action.clone();
         Callback::from(move |e: Event| {
             let select = e.target_unchecked_into::<HtmlSelectElement>();
-            if select.value() == "reset" {
-                on_action.emit(Action::Verb(Verb::Reset));
+            match select.value().as_str() {
+                "" => {}
+                "reset" => on_action.emit(Action::Verb(Verb::Reset)),
+                name => load_scenario(name, on_action.clone()),
             }
             select.set_value("");
         })
@@ -67,6 +70,9 @@ pub fn TopBar(props: &TopBarProps) -> Html {
                 <select class="scenario" onchange={on_scenario} aria-label="scenario">
                     <option value="" selected=true>{ props.view.scenario.clone() }</option>
                     <option value="reset">{ "↺ Reset to the ready scene" }</option>
+                    <optgroup label="Example scenarios (played step by step)">
+                        { for SCENARIOS.iter().map(|(name, _)| html! { <option value={*name}>{ *name }</option> }) }
+                    </optgroup>
                 </select>
                 <button class={classes!(ui.workload_open.then_some("on"))} onclick={emit(Action::ToggleWorkloadForm)}
                         aria-expanded={ui.workload_open.to_string()}>{ "Workload" }</button>
@@ -76,6 +82,36 @@ pub fn TopBar(props: &TopBarProps) -> Html {
             </div>
         </header>
     }
+}
+
+/// Loads the example scenario `name`: embedded, or fetched from
+/// `scenarios/<name>.json` next to the page.
+fn load_scenario(name: &str, on_action: Callback<Action>) {
+    let Some((name, embedded)) = SCENARIOS.iter().find(|(n, _)| *n == name) else { return };
+    let name = name.to_string();
+    if let Some(json) = embedded {
+        on_action.emit(Action::Verb(Verb::LoadScenario { name, json: json.to_string() }));
+        return;
+    }
+    wasm_bindgen_futures::spawn_local(async move {
+        match fetch_text(&format!("scenarios/{name}.json")).await {
+            Ok(json) => on_action.emit(Action::Verb(Verb::LoadScenario { name, json })),
+            Err(e) => web_sys::console::warn_1(&format!("cannot load scenario {name}: {e}").into()),
+        }
+    });
+}
+
+async fn fetch_text(url: &str) -> Result<String, String> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let window = web_sys::window().ok_or("no window")?;
+    let response = JsFuture::from(window.fetch_with_str(url)).await.map_err(|e| format!("{e:?}"))?;
+    let response: web_sys::Response = response.dyn_into().map_err(|_| "not a response")?;
+    if !response.ok() {
+        return Err(format!("HTTP {}", response.status()));
+    }
+    let text = JsFuture::from(response.text().map_err(|e| format!("{e:?}"))?).await.map_err(|e| format!("{e:?}"))?;
+    text.as_string().ok_or_else(|| "not text".to_string())
 }
 
 #[derive(Properties, PartialEq)]

@@ -12,9 +12,16 @@ use crate::view::{ArrowView, EventView, MessageKind, Outcome, SceneView};
 
 use super::topology::outcome_text;
 
+/// Entries the log renders at most (the newest that pass the filters).
+pub const MAX_SHOWN_EVENTS: usize = 150;
+
 #[derive(Properties, PartialEq)]
 pub struct EventLogProps {
-    pub view: Rc<SceneView>,
+    /// The scene's events (not the whole view: the log re-renders only
+    /// when they change, not on every frame).
+    pub events: Rc<Vec<EventView>>,
+    /// Node names, for the filter.
+    pub nodes: Vec<String>,
     #[prop_or_default]
     pub filter_node: Option<String>,
     #[prop_or_default]
@@ -32,8 +39,8 @@ pub fn event_matches(e: &EventView, node: Option<&str>, kind: Option<&str>) -> b
 
 #[component]
 pub fn EventLog(props: &EventLogProps) -> Html {
-    let view = &props.view;
-    let mut kinds: Vec<&str> = view.events.iter().map(|e| e.kind.as_str()).collect();
+    let events = &props.events;
+    let mut kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
     kinds.sort_unstable();
     kinds.dedup();
     let filter = |which: &'static str| {
@@ -46,14 +53,15 @@ pub fn EventLog(props: &EventLogProps) -> Html {
             on_action.emit(Action::FilterEvents { node, kind });
         })
     };
-    let shown: Vec<(usize, &EventView)> = view
-        .events
+    let shown: Vec<(usize, &EventView)> = events
         .iter()
         .enumerate()
         .filter(|(_, e)| event_matches(e, props.filter_node.as_deref(), props.filter_kind.as_deref()))
         .collect();
+    // Keyed by id when the scene numbers its events.
+    let keyed = shown.windows(2).all(|w| w[0].1.id < w[1].1.id) && shown.first().is_none_or(|(_, e)| e.id > 0);
     // Newest first: the latest decision is what people look for.
-    let items = shown.iter().rev().map(|&(i, e)| {
+    let items = shown.iter().rev().take(MAX_SHOWN_EVENTS).map(|&(i, e)| {
         let on_action = props.on_action.clone();
         let active = props.highlight == Some(i);
         let onclick = Callback::from(move |_| on_action.emit(Action::HighlightEvent(if active { None } else { Some(i) })));
@@ -62,7 +70,7 @@ pub fn EventLog(props: &EventLogProps) -> Html {
             html! { <span class={classes!("event-badge", format!("badge-{kind}"))}>{ outcome_text(o) }</span> }
         });
         html! {
-            <li class={classes!("event", active.then_some("active"))}>
+            <li class={classes!("event", active.then_some("active"))} key={if keyed { e.id.to_string() } else { format!("at{i}") }}>
                 <button class="event-button" aria-pressed={active.to_string()} {onclick}>
                     <span class="mono event-time">{ clock(e.t_ms) }</span>
                     <span class="event-node">{ e.peer.as_ref().map(|p| format!("{} ↔ {p}", e.node)).unwrap_or_else(|| e.node.clone()) }</span>
@@ -81,8 +89,8 @@ pub fn EventLog(props: &EventLogProps) -> Html {
                 <label>{ "node " }
                     <select onchange={filter("node")} aria-label="filter events by node">
                         <option value="" selected={props.filter_node.is_none()}>{ "all" }</option>
-                        { for view.nodes.iter().map(|n| html! {
-                            <option value={n.name.clone()} selected={props.filter_node.as_deref() == Some(n.name.as_str())}>{ n.name.clone() }</option>
+                        { for props.nodes.iter().map(|n| html! {
+                            <option value={n.clone()} selected={props.filter_node.as_deref() == Some(n.as_str())}>{ n.clone() }</option>
                         }) }
                     </select>
                 </label>
@@ -94,7 +102,7 @@ pub fn EventLog(props: &EventLogProps) -> Html {
                         }) }
                     </select>
                 </label>
-                <span class="muted">{ format!("{} of {}", shown.len(), view.events.len()) }</span>
+                <span class="muted">{ format!("{} of {}", shown.len(), events.len()) }</span>
             </div>
             <ol class="event-list" role="log" aria-live="polite">{ for items }</ol>
         </section>
@@ -125,7 +133,12 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
     let h = (view.nodes.len().max(1) as f64) * lane_h + 20.0;
     let span = window_ms(props.speed);
     let t0 = view.t_ms.saturating_sub(span);
-    let x = |t: u64| left + (t.saturating_sub(t0) as f64 / span as f64).min(1.0) * (w - left - 8.0);
+    // Arrows are drawn at fixed positions of absolute time inside a group
+    // that slides left as time runs: a frame changes one transform, not
+    // every arrow's coordinates.
+    let scale = (w - left - 8.0) / span as f64;
+    let x = |t: u64| t as f64 * scale;
+    let slide = left - x(t0);
     let lane = |name: &str| view.nodes.iter().position(|n| n.name == name).map(|i| 14.0 + i as f64 * lane_h + lane_h / 2.0);
     let lanes = view.nodes.iter().enumerate().map(|(i, n)| {
         let y = 14.0 + i as f64 * lane_h + lane_h / 2.0;
@@ -137,11 +150,13 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
         }
     });
     let visible = |a: &&ArrowView| a.recv_ms.is_none_or(|r| r >= t0);
-    let arrows = view.arrows.iter().filter(visible).filter_map(|a| {
+    let keyed = view.arrows.windows(2).all(|w| w[0].id < w[1].id) && view.arrows.first().is_none_or(|a| a.id > 0);
+    let arrows = view.arrows.iter().enumerate().filter(|(_, a)| visible(a)).filter_map(|(i, a)| {
         let (y1, y2) = (lane(&a.from)?, lane(&a.to)?);
         let (x1, x2) = (x(a.sent_ms), x(a.recv_ms.unwrap_or(view.t_ms)));
         Some(html! {
-            <line class={classes!(arrow_class(a.kind), a.recv_ms.is_none().then_some("in-flight"))}
+            <line key={if keyed { a.id.to_string() } else { format!("at{i}") }}
+                  class={classes!(arrow_class(a.kind), a.recv_ms.is_none().then_some("in-flight"))}
                   x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} marker-end="url(#st-arrow)">
                 <title>{ format!("{} → {}: {} (sent {})", a.from, a.to, a.label, clock(a.sent_ms)) }</title>
             </line>
@@ -168,8 +183,13 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
                     </marker>
                 </defs>
                 { for lanes }
-                { for arrows }
-                { for ticks }
+                <clipPath id="st-clip"><rect x={left.to_string()} y="0" width={(w - left - 4.0).to_string()} height={h.to_string()} /></clipPath>
+                <g clip-path="url(#st-clip)">
+                    <g class="st-slide" transform={format!("translate({slide:.2},0)")}>
+                        { for arrows }
+                        { for ticks }
+                    </g>
+                </g>
                 <text class="now" x={(w - 10.0).to_string()} y="10" text-anchor="end">{ format!("now · last {} s", span / 1000) }</text>
             </svg>
         </section>
