@@ -88,7 +88,8 @@ pub struct FedCommand {
 pub fn argv_summary<A: AsRef<[u8]>>(argv: &[A]) -> String {
     // Built in one String: this runs for every command a master feeds and
     // every command a replica applies.
-    let mut summary = String::new();
+    let shown: usize = argv.iter().take(8).map(|a| a.as_ref().len().min(32) + 4).sum();
+    let mut summary = String::with_capacity(shown + 16);
     for (i, arg) in argv.iter().take(8).enumerate() {
         if i > 0 {
             summary.push(' ');

@@ -184,6 +184,8 @@ pub struct Sim {
     hashed: Cell<usize>,
     /// Reused buffer for the JSON the hash is computed over.
     scratch: RefCell<Vec<u8>>,
+    /// Reused buffer for the events [`Sim::pump`] collects from a node.
+    node_events: Vec<crate::events::NodeEvent>,
     /// Replies of blocked clients, waiting to be collected.
     unblocked: BTreeMap<(String, ClientId), Frame>,
 }
@@ -228,6 +230,7 @@ impl Sim {
             hash: Cell::new(HASH_SEED),
             hashed: Cell::new(0),
             scratch: RefCell::new(Vec::new()),
+            node_events: Vec::new(),
             unblocked: BTreeMap::new(),
         }
     }
@@ -788,7 +791,8 @@ impl Sim {
                     Action::Close { conn } => self.net.close(now, name, conn),
                 }
             }
-            let mut node_events = Vec::new();
+            // A reused buffer: this runs after every write on every node.
+            let mut node_events = std::mem::take(&mut self.node_events);
             while let Some(event) = node.poll_event() {
                 node_events.push(event);
             }
@@ -796,9 +800,10 @@ impl Sim {
                 self.unblocked.insert((name.to_string(), client), frame);
             }
             self.drain_net_events();
-            for event in node_events {
+            for event in node_events.drain(..) {
                 self.record(SimEventKind::Node { node: name.to_string(), event: event.kind });
             }
+            self.node_events = node_events;
             if !acted {
                 break;
             }
