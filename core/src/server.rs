@@ -292,19 +292,28 @@ impl Server {
     /// is fed bare; two or more are wrapped in `MULTI` … `EXEC` so replicas
     /// apply them atomically.
     pub fn flush_propagation(&mut self) {
-        let pending = std::mem::take(&mut self.pending);
+        // Taken and given back (emptied) so its allocation is reused: this
+        // runs after every command.
+        let mut pending = std::mem::take(&mut self.pending);
         // A replica never feeds its own stream: it proxies its master's
         // bytes verbatim (`replicationFeedSlaves` returns at once when
         // `masterhost` is set).
-        if self.is_replica() {
-            return;
+        if !self.is_replica() {
+            self.feed_pending(&pending);
         }
+        pending.clear();
+        if self.pending.is_empty() {
+            self.pending = pending;
+        }
+    }
+
+    fn feed_pending(&mut self, pending: &[PendingPropagation]) {
         match pending.len() {
             0 => {}
             1 => self.repl.feed(pending[0].db, &pending[0].argv),
             _ => {
                 self.repl.feed(pending[0].db, &[b"MULTI".as_slice()]);
-                for p in &pending {
+                for p in pending {
                     self.repl.feed(p.db, &p.argv);
                 }
                 self.repl.feed(None, &[b"EXEC".as_slice()]);

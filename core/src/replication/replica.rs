@@ -616,6 +616,7 @@ impl Node {
         // shifting of the inbox per command.
         let inbox = std::mem::take(&mut link.inbox);
         let mut pos = 0;
+        let mut argv: Vec<Vec<u8>> = Vec::new();
         loop {
             let Some(link) = &mut self.repl.link else { return };
             if link.conn != Some(conn) || link.state != LinkState::Connected {
@@ -634,16 +635,14 @@ impl Node {
             let raw = &inbox[pos..end];
             pos = end;
             let Frame::Array(items) = frame else { continue };
-            let argv: Vec<Vec<u8>> = items
-                .into_iter()
-                .map(|f| match f {
-                    Frame::Bulk(b) => b,
-                    Frame::Simple(s) => s.into_bytes(),
-                    Frame::Integer(i) => i.to_string().into_bytes(),
-                    _ => Vec::new(),
-                })
-                .collect();
-            self.apply_master_command(now_ms, conn, argv, raw);
+            argv.clear();
+            argv.extend(items.into_iter().map(|f| match f {
+                Frame::Bulk(b) => b,
+                Frame::Simple(s) => s.into_bytes(),
+                Frame::Integer(i) => i.to_string().into_bytes(),
+                _ => Vec::new(),
+            }));
+            self.apply_master_command(now_ms, conn, &argv, raw);
         }
         // Still the same link (it was not dropped or replaced meanwhile):
         // keep what the parser has not returned yet.
@@ -655,18 +654,18 @@ impl Node {
         }
     }
 
-    fn apply_master_command(&mut self, now_ms: u64, conn: ConnId, argv: Vec<Vec<u8>>, raw: &[u8]) {
+    fn apply_master_command(&mut self, now_ms: u64, conn: ConnId, argv: &[Vec<u8>], raw: &[u8]) {
         let is_getack = argv.len() >= 2
             && argv[0].eq_ignore_ascii_case(b"REPLCONF")
             && argv[1].eq_ignore_ascii_case(b"GETACK");
-        let summary = argv_summary(&argv);
+        let summary = argv_summary(argv);
         if is_getack {
             self.send_ack(now_ms);
         } else if !argv.is_empty() {
             let Some(link) = &mut self.repl.link else { return };
             let mut client = std::mem::take(&mut link.master_client);
             self.server.executing_master_stream = true;
-            let _ = dispatch::process_command(&mut self.server, &mut client, now_ms, &argv);
+            let _ = dispatch::process_command(&mut self.server, &mut client, now_ms, argv);
             self.server.executing_master_stream = false;
             if let Some(link) = &mut self.repl.link {
                 link.master_client = client;
