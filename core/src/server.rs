@@ -88,7 +88,8 @@ pub struct FedCommand {
 pub fn argv_summary<A: AsRef<[u8]>>(argv: &[A]) -> String {
     // Built in one String: this runs for every command a master feeds and
     // every command a replica applies.
-    let mut summary = String::new();
+    let shown: usize = argv.iter().take(8).map(|a| a.as_ref().len().min(32) + 4).sum();
+    let mut summary = String::with_capacity(shown + 16);
     for (i, arg) in argv.iter().take(8).enumerate() {
         if i > 0 {
             summary.push(' ');
@@ -291,19 +292,28 @@ impl Server {
     /// is fed bare; two or more are wrapped in `MULTI` … `EXEC` so replicas
     /// apply them atomically.
     pub fn flush_propagation(&mut self) {
-        let pending = std::mem::take(&mut self.pending);
+        // Taken and given back (emptied) so its allocation is reused: this
+        // runs after every command.
+        let mut pending = std::mem::take(&mut self.pending);
         // A replica never feeds its own stream: it proxies its master's
         // bytes verbatim (`replicationFeedSlaves` returns at once when
         // `masterhost` is set).
-        if self.is_replica() {
-            return;
+        if !self.is_replica() {
+            self.feed_pending(&pending);
         }
+        pending.clear();
+        if self.pending.is_empty() {
+            self.pending = pending;
+        }
+    }
+
+    fn feed_pending(&mut self, pending: &[PendingPropagation]) {
         match pending.len() {
             0 => {}
             1 => self.repl.feed(pending[0].db, &pending[0].argv),
             _ => {
                 self.repl.feed(pending[0].db, &[b"MULTI".as_slice()]);
-                for p in &pending {
+                for p in pending {
                     self.repl.feed(p.db, &p.argv);
                 }
                 self.repl.feed(None, &[b"EXEC".as_slice()]);

@@ -13,6 +13,7 @@
 //! the node's connections may send now (as far as each send window allows),
 //! carries out its actions (connect, close) and records its events.
 
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
 use rand_chacha::ChaCha8Rng;
@@ -169,14 +170,49 @@ pub struct Sim {
     rng: ChaCha8Rng,
     nodes: BTreeMap<String, SimNode>,
     net: Network,
+    /// The retained events: event number `dropped + i` is `events[i]`.
     events: Vec<SimEvent>,
-    hash: u64,
+    /// Events let go of from the front (see [`Sim::set_event_retention`]).
+    dropped: usize,
+    /// Keep at least this many events; `None` keeps all.
+    retention: Option<usize>,
+    /// The hash is computed lazily (recording is on the hot path of every
+    /// simulated write; the hash is only read by determinism checks): it
+    /// covers events up to `hashed` (absolute number). Events are hashed
+    /// before they are let go of.
+    hash: Cell<u64>,
+    hashed: Cell<usize>,
+    /// Reused buffer for the JSON the hash is computed over.
+    scratch: RefCell<Vec<u8>>,
+    /// Reused buffer for the events [`Sim::pump`] collects from a node.
+    node_events: Vec<crate::events::NodeEvent>,
     /// Replies of blocked clients, waiting to be collected.
     unblocked: BTreeMap<(String, ClientId), Frame>,
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+const HASH_SEED: u64 = 0xcbf2_9ce4_8422_2325;
+const HASH_MUL: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// Folds `bytes` into `hash` eight bytes at a time (little-endian words, so
+/// the same on every target), then the length: a fast, portable, stable
+/// mix; this is a determinism check, not a defence against adversaries.
+fn hash_bytes(mut hash: u64, bytes: &[u8]) -> u64 {
+    let mut mix = |word: u64| {
+        hash = (hash.rotate_left(23) ^ word).wrapping_mul(HASH_MUL);
+    };
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        mix(u64::from_le_bytes(word));
+    }
+    let rest = chunks.remainder();
+    let mut word = [0u8; 8];
+    word[..rest.len()].copy_from_slice(rest);
+    mix(u64::from_le_bytes(word));
+    mix(bytes.len() as u64);
+    hash
+}
 
 impl Sim {
     /// An empty simulation whose clock starts at `start_ms` (virtual unix
@@ -189,7 +225,12 @@ impl Sim {
             nodes: BTreeMap::new(),
             net: Network::new(),
             events: Vec::new(),
-            hash: FNV_OFFSET,
+            dropped: 0,
+            retention: None,
+            hash: Cell::new(HASH_SEED),
+            hashed: Cell::new(0),
+            scratch: RefCell::new(Vec::new()),
+            node_events: Vec::new(),
             unblocked: BTreeMap::new(),
         }
     }
@@ -211,30 +252,71 @@ impl Sim {
         self.now_ms - self.start_ms
     }
 
-    /// Events from index `cursor` on; the next cursor is
-    /// `cursor + returned.len()` (or [`Sim::event_count`]).
+    /// Events from number `cursor` on; the next cursor is
+    /// [`Sim::event_count`]. Cursors are absolute: with a retention limit
+    /// ([`Sim::set_event_retention`]) events before the retained ones are
+    /// gone, and an older cursor gets the oldest retained event on.
     pub fn events_since(&self, cursor: usize) -> &[SimEvent] {
-        &self.events[cursor.min(self.events.len())..]
+        &self.events[cursor.saturating_sub(self.dropped).min(self.events.len())..]
     }
 
+    /// Events recorded so far (including any no longer retained).
     pub fn event_count(&self) -> usize {
-        self.events.len()
+        self.dropped + self.events.len()
     }
 
-    /// FNV-1a over the JSON of every event so far: equal hashes mean equal
-    /// event streams.
+    /// Keeps only (at least) the last `keep` events, so a long run's memory
+    /// stays bounded; `None` (the default) keeps every event. The hash and
+    /// the count still cover every event.
+    pub fn set_event_retention(&mut self, keep: Option<usize>) {
+        self.retention = keep;
+        self.trim_events();
+    }
+
+    /// A hash of the JSON of every event so far (one JSON line each): equal
+    /// hashes mean equal event streams.
     pub fn event_hash(&self) -> u64 {
-        self.hash
+        self.hash_pending();
+        self.hash.get()
+    }
+
+    /// Hashes the retained events not yet hashed.
+    fn hash_pending(&self) {
+        let from = self.hashed.get().saturating_sub(self.dropped);
+        if from >= self.events.len() {
+            return;
+        }
+        let mut buf = self.scratch.borrow_mut();
+        let mut hash = self.hash.get();
+        for event in &self.events[from..] {
+            buf.clear();
+            // Serialising these plain structs cannot fail.
+            let _ = serde_json::to_writer(&mut *buf, event);
+            buf.push(b'\n');
+            hash = hash_bytes(hash, &buf);
+        }
+        self.hash.set(hash);
+        self.hashed.set(self.event_count());
     }
 
     fn record(&mut self, kind: SimEventKind) {
-        let event = SimEvent { t_ms: self.now_ms, kind };
-        let json = serde_json::to_vec(&event).unwrap_or_default();
-        for b in json.iter().chain(b"\n") {
-            self.hash ^= u64::from(*b);
-            self.hash = self.hash.wrapping_mul(FNV_PRIME);
+        self.events.push(SimEvent { t_ms: self.now_ms, kind });
+        if self.retention.is_some_and(|keep| self.events.len() >= keep.max(1).saturating_mul(2)) {
+            self.trim_events();
         }
-        self.events.push(event);
+    }
+
+    /// Lets go of events beyond the retention limit (hashing them first).
+    /// Trimming to `keep` only once `2 × keep` are held keeps it amortised.
+    fn trim_events(&mut self) {
+        let Some(keep) = self.retention else { return };
+        let extra = self.events.len().saturating_sub(keep);
+        if extra == 0 {
+            return;
+        }
+        self.hash_pending();
+        self.events.drain(..extra);
+        self.dropped += extra;
     }
 
     fn drain_net_events(&mut self) {
@@ -420,10 +502,10 @@ impl Sim {
     /// produced, or `None` if nothing will ever happen without input.
     pub fn step(&mut self) -> Option<(u64, &[SimEvent])> {
         let t = self.next_due()?;
-        let cursor = self.events.len();
+        let cursor = self.event_count();
         self.now_ms = t;
         self.run_due();
-        Some((self.now_ms, &self.events[cursor..]))
+        Some((self.now_ms, self.events_since(cursor)))
     }
 
     /// Runs everything due at the current time: deliveries first, then
@@ -709,7 +791,8 @@ impl Sim {
                     Action::Close { conn } => self.net.close(now, name, conn),
                 }
             }
-            let mut node_events = Vec::new();
+            // A reused buffer: this runs after every write on every node.
+            let mut node_events = std::mem::take(&mut self.node_events);
             while let Some(event) = node.poll_event() {
                 node_events.push(event);
             }
@@ -717,9 +800,10 @@ impl Sim {
                 self.unblocked.insert((name.to_string(), client), frame);
             }
             self.drain_net_events();
-            for event in node_events {
+            for event in node_events.drain(..) {
                 self.record(SimEventKind::Node { node: name.to_string(), event: event.kind });
             }
+            self.node_events = node_events;
             if !acted {
                 break;
             }
@@ -772,6 +856,33 @@ mod tests {
             "ERR CONFIG SET failed (possibly related to argument 'repl-backlog-size') - argument must be a memory value"
         );
         assert!(sim.add_node("A", &[("replicaof".into(), "B".into())]).is_err());
+    }
+
+    #[test]
+    fn retention_bounds_events_but_not_the_hash_or_the_count() {
+        let run = |keep: Option<usize>| {
+            let mut sim = Sim::new(7, DEFAULT_START_MS);
+            sim.set_event_retention(keep);
+            sim.add_node("A", &[]).unwrap();
+            let mut seen = Vec::new();
+            for i in 0..20 {
+                let cursor = sim.event_count();
+                sim.command("A", argv(&["SET", "k", &i.to_string()]));
+                seen.extend(sim.events_since(cursor).iter().cloned());
+                // Reading the hash midway must not change the final one.
+                if i == 5 {
+                    sim.event_hash();
+                }
+            }
+            (sim.event_hash(), sim.event_count(), sim.events_since(0).to_vec(), seen)
+        };
+        let (hash, count, all, seen_all) = run(None);
+        let (hash3, count3, kept, seen3) = run(Some(3));
+        assert_eq!((hash3, count3), (hash, count));
+        assert_eq!(all.len(), count);
+        assert!(kept.len() >= 3 && kept.len() < 6, "kept {}", kept.len());
+        assert_eq!(kept[..], all[count - kept.len()..]);
+        assert_eq!(seen3, seen_all);
     }
 
     #[test]

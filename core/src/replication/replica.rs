@@ -612,6 +612,12 @@ impl Node {
         link.inbox.extend_from_slice(bytes);
         link.read_reploff += bytes.len() as u64;
         self.server.stats.total_net_repl_input_bytes += bytes.len() as u64;
+        // The commands are consumed from a local copy of the inbox by
+        // offset, and the unconsumed rest is kept once at the end: no
+        // shifting of the inbox per command.
+        let inbox = std::mem::take(&mut link.inbox);
+        let mut pos = 0;
+        let mut argv: Vec<Vec<u8>> = Vec::new();
         loop {
             let Some(link) = &mut self.repl.link else { return };
             if link.conn != Some(conn) || link.state != LinkState::Connected {
@@ -619,40 +625,48 @@ impl Node {
             }
             let (frame, len) = match link.parser.next_frame_with_len() {
                 Ok(Some(x)) => x,
-                Ok(None) => return,
+                Ok(None) => break,
                 Err(e) => {
                     self.server.log(now_ms, format!("Protocol error from MASTER: {}", e.0));
                     self.drop_master_link(now_ms, true);
                     return;
                 }
             };
-            let raw: Vec<u8> = link.inbox.drain(..len.min(link.inbox.len())).collect();
+            let end = pos + len.min(inbox.len() - pos);
+            let raw = &inbox[pos..end];
+            pos = end;
             let Frame::Array(items) = frame else { continue };
-            let argv: Vec<Vec<u8>> = items
-                .into_iter()
-                .map(|f| match f {
-                    Frame::Bulk(b) => b,
-                    Frame::Simple(s) => s.into_bytes(),
-                    Frame::Integer(i) => i.to_string().into_bytes(),
-                    _ => Vec::new(),
-                })
-                .collect();
-            self.apply_master_command(now_ms, conn, argv, raw);
+            argv.clear();
+            argv.extend(items.into_iter().map(|f| match f {
+                Frame::Bulk(b) => b,
+                Frame::Simple(s) => s.into_bytes(),
+                Frame::Integer(i) => i.to_string().into_bytes(),
+                _ => Vec::new(),
+            }));
+            self.apply_master_command(now_ms, conn, &argv, raw);
+        }
+        // Still the same link (it was not dropped or replaced meanwhile):
+        // keep what the parser has not returned yet.
+        let Some(link) = &mut self.repl.link else { return };
+        if link.conn == Some(conn) && link.state == LinkState::Connected && link.inbox.is_empty() {
+            let mut inbox = inbox;
+            inbox.drain(..pos);
+            link.inbox = inbox;
         }
     }
 
-    fn apply_master_command(&mut self, now_ms: u64, conn: ConnId, argv: Vec<Vec<u8>>, raw: Vec<u8>) {
+    fn apply_master_command(&mut self, now_ms: u64, conn: ConnId, argv: &[Vec<u8>], raw: &[u8]) {
         let is_getack = argv.len() >= 2
             && argv[0].eq_ignore_ascii_case(b"REPLCONF")
             && argv[1].eq_ignore_ascii_case(b"GETACK");
-        let summary = argv_summary(&argv);
+        let summary = argv_summary(argv);
         if is_getack {
             self.send_ack(now_ms);
         } else if !argv.is_empty() {
             let Some(link) = &mut self.repl.link else { return };
             let mut client = std::mem::take(&mut link.master_client);
             self.server.executing_master_stream = true;
-            let _ = dispatch::process_command(&mut self.server, &mut client, now_ms, &argv);
+            let _ = dispatch::process_command(&mut self.server, &mut client, now_ms, argv);
             self.server.executing_master_stream = false;
             if let Some(link) = &mut self.repl.link {
                 link.master_client = client;
@@ -662,15 +676,20 @@ impl Node {
         if link.conn != Some(conn) {
             return;
         }
-        link.multi_pending.extend_from_slice(&raw);
-        if link.master_client.multi.is_some() {
-            return;
+        let in_multi = link.master_client.multi.is_some();
+        if in_multi || !link.multi_pending.is_empty() {
+            link.multi_pending.extend_from_slice(raw);
+            if in_multi {
+                return;
+            }
         }
-        let applied = std::mem::take(&mut link.multi_pending);
+        // Outside a MULTI the command's own bytes are the applied unit.
+        let pending = std::mem::take(&mut link.multi_pending);
+        let applied: &[u8] = if pending.is_empty() { raw } else { &pending };
         let offset = self.server.repl.master_repl_offset + 1;
         self.server.repl.master_repl_offset += applied.len() as u64;
         if let Some(b) = &mut self.server.repl.backlog {
-            b.append_raw(&applied);
+            b.append_raw(applied);
         }
         self.server.event(now_ms, NodeEventKind::StreamApplied { offset, len: applied.len() as u64, cmd: summary });
     }
