@@ -477,7 +477,11 @@ impl Node {
         let offset = self.server.repl.master_repl_offset;
         if let Some(link) = &mut self.repl.link {
             link.parser = FrameParser::new();
-            link.master_client = master_client_state();
+            // Redis resurrects the cached master client: a transaction cut
+            // short is gone, but the selected db stays (the backlog replay
+            // carries no SELECT for it).
+            let db = link.master_client.db;
+            link.master_client = ClientState { db, ..master_client_state() };
             link.multi_pending.clear();
             link.read_reploff = offset;
             link.down_since_ms = None;
