@@ -73,7 +73,9 @@ fn live_master<'a>(sim: &'a Sim, name: &str) -> Option<&'a str> {
     sim.node(master).map(|_| master)
 }
 
-fn reaches_a_master(sim: &Sim, name: &str) -> bool {
+/// True if following masters from `name` ends at a live master (no
+/// replication cycle, no unknown or crashed master on the way).
+pub fn reaches_a_master(sim: &Sim, name: &str) -> bool {
     let mut current = name.to_string();
     for _ in 0..=sim.node_names().len() {
         let Some(view) = sim.replication_view(&current) else { return false };

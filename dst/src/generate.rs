@@ -84,6 +84,9 @@ struct Model {
     /// `master[i]`: whom node `i` replicates from (`None`: a master).
     master: Vec<Option<usize>>,
     crashed: BTreeSet<usize>,
+    /// `config_master[i]`: the `replicaof` of node `i`'s config file, which
+    /// a restart goes back to (REPLICAOF changes are not persisted).
+    config_master: Vec<Option<usize>>,
     /// Pairs with a fault that a checkpoint must heal.
     faulted: BTreeSet<(usize, usize)>,
 }
@@ -118,7 +121,7 @@ pub fn generate(seed: u64, shape: Shape) -> History {
         _ => d.range(1, shape.max_replicas as u64),
     } as usize;
     let n = replicas + 1;
-    let mut model = Model { n, master: vec![None; n], crashed: BTreeSet::new(), faulted: BTreeSet::new() };
+    let mut model = Model { n, master: vec![None; n], config_master: vec![None; n], crashed: BTreeSet::new(), faulted: BTreeSet::new() };
     let chain = d.chance(30);
     let mut nodes = Vec::new();
     for i in 0..n {
@@ -126,6 +129,7 @@ pub fn generate(seed: u64, shape: Shape) -> History {
         if i > 0 {
             let m = if chain { i - 1 } else if d.chance(70) { 0 } else { d.below(i as u64) as usize };
             model.master[i] = Some(m);
+            model.config_master[i] = Some(m);
             config.push(("replicaof".into(), replicaof_value(m)));
         }
         if d.chance(40) {
@@ -186,6 +190,7 @@ fn checkpoint(model: &mut Model, steps: &mut Vec<Step>) {
     }
     for i in std::mem::take(&mut model.crashed) {
         steps.push(Step::Restart(NAMES[i].into()));
+        model.master[i] = model.config_master[i];
     }
     steps.push(Step::Settle { limit_ms: 300_000 });
 }
@@ -235,6 +240,7 @@ fn crash_move(d: &mut Dice, model: &mut Model, steps: &mut Vec<Step>) {
     let i = d.below(model.n as u64) as usize;
     if model.crashed.remove(&i) {
         steps.push(Step::Restart(NAMES[i].into()));
+        model.master[i] = model.config_master[i];
     } else {
         if d.chance(40) {
             // Give it something to restart from.

@@ -64,6 +64,7 @@ impl Node {
     ) -> Node {
         let mut node = Node::new(name, config, seed, now_ms);
         let mut stored_repl = None;
+        let mut stored_db = 0;
         if let Some(data) = rdb_file {
             match load_rdb_into(&mut node.server, now_ms, &data, replicaof.is_none()) {
                 Ok(keys) => {
@@ -71,6 +72,7 @@ impl Node {
                     if let Ok(snapshot) = rdb::decode(&data)
                         && let (Some(id), Some(off)) = (snapshot.repl_id(), snapshot.repl_offset()) {
                             stored_repl = Some((id.to_string(), off.max(0) as u64));
+                            stored_db = snapshot.repl_stream_db().and_then(|db| usize::try_from(db).ok()).unwrap_or(0);
                         }
                     let (replid, offset) = stored_repl.clone().unwrap_or_default();
                     node.server.event(
@@ -88,7 +90,7 @@ impl Node {
                     node.server.repl.master_replid = replid.clone();
                     node.server.repl.master_repl_offset = offset;
                     node.server.log(now_ms, "Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.");
-                    node.repl.cached_master = Some(super::CachedMaster { replid, offset });
+                    node.repl.cached_master = Some(super::CachedMaster { replid, offset, db: stored_db });
                 }
                 node.start_as_replica(now_ms, master);
             }
