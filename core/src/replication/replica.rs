@@ -579,9 +579,19 @@ impl Node {
                 self.repl.seen_first_byte = Some(offset + 1);
                 self.server.event(now_ms, NodeEventKind::SnapshotLoaded { keys, bytes: data.len() as u64, replid, offset });
                 self.server.log(now_ms, "MASTER <-> REPLICA sync: Finished with success");
+                // The stream continues in the db the snapshot names
+                // (`repl-stream-db`): a master re-SELECTs after a full
+                // sync, but a replica serving a sub-replica proxies its
+                // master's stream verbatim.
+                let stream_db = crate::rdb::decode(&data)
+                    .ok()
+                    .and_then(|s| s.repl_stream_db())
+                    .and_then(|db| usize::try_from(db).ok())
+                    .filter(|&db| db < self.server.keyspace.count())
+                    .unwrap_or(0);
                 if let Some(link) = &mut self.repl.link {
                     link.parser = FrameParser::new();
-                    link.master_client = master_client_state();
+                    link.master_client = ClientState { db: stream_db, ..master_client_state() };
                     link.multi_pending.clear();
                     link.read_reploff = offset;
                     link.down_since_ms = None;
