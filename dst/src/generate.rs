@@ -226,7 +226,10 @@ fn fault_move(d: &mut Dice, model: &mut Model, steps: &mut Vec<Step>) {
             return;
         }
         _ => {
-            let latency_ms = d.chance(70).then(|| *d.pick(&[0, 1, 5, 50, 300, 800]));
+            // Latencies stay well under the 1 s ACK period: with several
+            // slower links some ACK is always in flight and `settle`
+            // (which waits for an idle network) never returns.
+            let latency_ms = d.chance(70).then(|| *d.pick(&[0, 1, 5, 20, 50, 150]));
             let bandwidth_kbps = (latency_ms.is_none() || d.chance(40)).then(|| *d.pick(&[200, 1000, 10_000, 1_000_000]));
             steps.push(Step::Link { a: na, b: nb, latency_ms, bandwidth_kbps });
             return;
