@@ -94,10 +94,12 @@ pub fn reaches_a_master(sim: &Sim, name: &str) -> bool {
 /// live master has exactly its master's replication ID, offset and
 /// keyspace (every db, every value, every expire time).
 ///
-/// Keys already expired at the current time are left out on both sides:
-/// Redis never serves them, and a master that drops expired keys while
-/// loading its RDB on restart sends no `DEL` for them, so a replica that
-/// continues with `+CONTINUE` keeps the dead key in memory (as in Redis).
+/// A key that either side holds already expired at the current time is
+/// left out: Redis never serves it, and a master that drops expired keys
+/// while loading its RDB on restart sends no `DEL` for them, so a replica
+/// that continues with `+CONTINUE` keeps the dead key, and a later write
+/// to that key from the master's stream (APPEND, INCR…) lands on the dead
+/// copy (the master client sees no expiry), as in Redis 7.0.
 ///
 /// Only meaningful once all faults are healed, crashed nodes restarted and
 /// [`Sim::settle`] returned `Ok`: then nothing is left in flight.
@@ -127,14 +129,15 @@ pub fn replicas_converge(sim: &Sim) -> Check {
 
 /// The first difference between two keyspaces among keys alive at `now_ms`.
 pub fn keyspace_diff(a: &Keyspace, b: &Keyspace, now_ms: u64) -> Option<String> {
-    let alive = |db: &Db, key: &[u8]| db.expire_at(key).is_none_or(|when| when >= now_ms);
+    let dead = |db: &Db, key: &[u8]| db.expire_at(key).is_some_and(|when| when < now_ms);
     for i in 0..a.count().min(b.count()) {
         let (da, db) = (a.db(i), b.db(i));
         if da == db {
             continue;
         }
-        for (key, value) in da.iter().filter(|(k, _)| alive(da, k)) {
-            let other = db.get(key).filter(|_| alive(db, key));
+        let compared = |k: &[u8]| !dead(da, k) && !dead(db, k);
+        for (key, value) in da.iter().filter(|(k, _)| compared(k)) {
+            let other = db.get(key);
             if other != Some(value) {
                 return Some(format!("db {i} key {:?}: {value:?} vs {other:?}", String::from_utf8_lossy(key)));
             }
@@ -147,8 +150,8 @@ pub fn keyspace_diff(a: &Keyspace, b: &Keyspace, now_ms: u64) -> Option<String> 
                 ));
             }
         }
-        for (key, value) in db.iter().filter(|(k, _)| alive(db, k)) {
-            if da.get(key).filter(|_| alive(da, key)).is_none() {
+        for (key, value) in db.iter().filter(|(k, _)| compared(k)) {
+            if da.get(key).is_none() {
                 return Some(format!("db {i} key {:?}: missing vs {value:?}", String::from_utf8_lossy(key)));
             }
         }

@@ -1,6 +1,6 @@
 //! `replscope-dst`: deterministic simulation testing of the replication core.
 //!
-//! - `campaign [--seeds N] [--from S] [--jobs J] [--max-replicas R]`: runs
+//! - `campaign [--seeds N] [--from S] [--jobs J] [--max-replicas R] [--max-failures F]`: runs
 //!   seeds `S..S+N` on `J` threads, prints seeds/second and every failure
 //!   (shrunk into `target/dst-failures/seed-<n>.json`).
 //! - `seed N`: runs one seed, verbosely.
@@ -16,7 +16,7 @@ use replscope_dst::shrink::DEFAULT_BUDGET;
 use replscope_dst::{History, Shape, check_seed, generate, run};
 
 const USAGE: &str = "usage:
-  replscope-dst campaign [--seeds N] [--from S] [--jobs J] [--max-replicas R]
+  replscope-dst campaign [--seeds N] [--from S] [--jobs J] [--max-replicas R] [--max-failures F]
   replscope-dst seed N
   replscope-dst check FILE
   replscope-dst print N";
@@ -58,6 +58,7 @@ fn campaign(args: &[String]) -> Result<bool, String> {
     let seeds = flag(args, "--seeds", 1000)?;
     let from = flag(args, "--from", 0)?;
     let jobs = flag(args, "--jobs", 1)?.max(1);
+    let max_failures = flag(args, "--max-failures", u64::MAX)?;
     let shape = Shape { max_replicas: flag(args, "--max-replicas", 8)? as usize, ..Shape::default() };
     // Shrinking re-runs failing histories: their panics would flood stderr.
     std::panic::set_hook(Box::new(|_| {}));
@@ -73,7 +74,8 @@ fn campaign(args: &[String]) -> Result<bool, String> {
             std::thread::spawn(move || {
                 loop {
                     let seed = next.fetch_add(1, Ordering::Relaxed);
-                    if seed >= from + seeds {
+                    let failed = failures.lock().unwrap_or_else(|e| e.into_inner()).len() as u64;
+                    if seed >= from + seeds || failed >= max_failures {
                         break;
                     }
                     match check_seed(seed, shape, DEFAULT_BUDGET) {
