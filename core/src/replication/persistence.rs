@@ -45,7 +45,8 @@ impl Node {
         if self.server.is_replica()
             && let Some(repl) = &mut info.repl
         {
-            let link_db = self.repl.link.as_ref().filter(|l| l.conn.is_some()).map(|l| l.master_client.db);
+            let connected = |l: &&super::MasterLink| l.state == super::replica::LinkState::Connected;
+            let link_db = self.repl.link.as_ref().filter(connected).map(|l| l.master_client.db);
             repl.stream_db = link_db.or(self.repl.cached_master.as_ref().map(|c| c.db)).unwrap_or(0);
         }
         rdb::encode_keyspace(&self.server.keyspace, &info)
