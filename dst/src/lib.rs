@@ -33,6 +33,7 @@ pub use run::{Failed, Passed};
 /// (or of `CARGO_TARGET_DIR`).
 pub fn failures_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
+        .filter(|d| !d.is_empty())
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target")));
     target.join("dst-failures")
