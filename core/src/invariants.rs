@@ -303,8 +303,7 @@ pub struct Checker {
 impl Checker {
     /// A checker for `sim` as it is now (its past events are not judged).
     pub fn new(sim: &Sim) -> Checker {
-        let mut checker = Checker::default();
-        checker.cursor = sim.event_count();
+        let mut checker = Checker { cursor: sim.event_count(), ..Checker::default() };
         checker.sync(sim);
         checker
     }
@@ -434,10 +433,10 @@ impl Checker {
                 }
                 state.master_repl_offset = offset + len - 1;
             }
-            E::SnapshotLoaded { replid, offset, .. } => {
-                // A restarted node loading its own file is followed at the
-                // next boundary (what it becomes depends on its config).
-                if shadow.known {
+            // A restarted node loading its own file is followed at the next
+            // boundary (what it becomes depends on its config).
+            E::SnapshotLoaded { replid, offset, .. } if shadow.known => {
+                {
                     shadow.restarted_history = true;
                     shadow.psync = Some(PsyncState {
                         replid: replid.clone(),

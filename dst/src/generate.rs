@@ -15,6 +15,9 @@
 //! crashed, which pairs have faults) to make useful moves: writes go to
 //! masters, re-pointing avoids replication cycles, restarts follow crashes.
 
+// `s(*d.pick(&[..]))` reads better than leaning on inference for `&&str`.
+#![allow(clippy::explicit_auto_deref)]
+
 use std::collections::BTreeSet;
 
 use rand_chacha::ChaCha8Rng;
@@ -112,6 +115,7 @@ impl Model {
 }
 
 /// The history for `seed`.
+#[allow(clippy::needless_range_loop)] // node i is NAMES[i], port(i), master[i]
 pub fn generate(seed: u64, shape: Shape) -> History {
     let mut d = Dice::new(seed);
     let replicas = match d.below(10) {
