@@ -34,6 +34,9 @@
 //!   RNG, an ordered event stream and `settle`.
 //! - [`scenario`]: the versioned JSON scenario format, its validation and
 //!   its step-by-step runner (used by the `replscope` CLI).
+//! - [`invariants`]: named replication invariants (convergence, no skipped
+//!   or duplicated bytes, offsets never decrease, PSYNC decisions,
+//!   min-replicas, determinism) checked by the DST crate and lesson checkpoints.
 //! - [`long_double`], [`double`]: float arithmetic and formatting exactly as
 //!   Redis does it (x87 long double for INCRBYFLOAT, `d2string` for scores).
 //! - [`util`]: number parsing and formatting shared with Redis semantics.
@@ -46,6 +49,7 @@ pub mod double;
 pub mod events;
 pub mod glob;
 pub mod info;
+pub mod invariants;
 pub mod keyspace;
 pub mod long_double;
 pub mod net;

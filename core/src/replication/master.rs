@@ -409,7 +409,7 @@ impl Node {
         let target = if disk { "disk" } else { "replicas sockets" };
         self.server.log(now_ms, format!("Starting BGSAVE for SYNC with target: {target}"));
         let offset = self.server.repl.master_repl_offset;
-        let rdb = crate::rdb::encode(&self.server, now_ms);
+        let rdb = self.encode_rdb(now_ms);
         self.repl.next_child_pid += 1;
         let pid = 10_000 + self.repl.next_child_pid;
         let names: Vec<String> = waiting.iter().map(|id| replica_name(&self.repl.conns[id])).collect();

@@ -36,9 +36,25 @@ pub fn load_rdb_into(server: &mut Server, now_ms: u64, data: &[u8], as_master: b
 }
 
 impl Node {
+    /// The node's RDB snapshot. On a replica, `repl-stream-db` is the db its
+    /// master client has selected (connected or cached), as Redis's
+    /// `rdbPopulateSaveInfo` writes it: a replica restarted from the file,
+    /// or a sub-replica loading it, resumes the stream in that db.
+    pub(crate) fn encode_rdb(&self, now_ms: u64) -> Vec<u8> {
+        let mut info = rdb::save_info(&self.server, now_ms);
+        if self.server.is_replica()
+            && let Some(repl) = &mut info.repl
+        {
+            let connected = |l: &&super::MasterLink| l.state == super::replica::LinkState::Connected;
+            let link_db = self.repl.link.as_ref().filter(connected).map(|l| l.master_client.db);
+            repl.stream_db = link_db.or(self.repl.cached_master.as_ref().map(|c| c.db)).unwrap_or(0);
+        }
+        rdb::encode_keyspace(&self.server.keyspace, &info)
+    }
+
     /// `SAVE` / `BGSAVE`: the node's RDB file is now its current dataset.
     pub(crate) fn save_rdb(&mut self, now_ms: u64, background: bool) {
-        let data = rdb::encode(&self.server, now_ms);
+        let data = self.encode_rdb(now_ms);
         if background {
             self.repl.next_child_pid += 1;
             let pid = 10_000 + self.repl.next_child_pid;
@@ -64,6 +80,7 @@ impl Node {
     ) -> Node {
         let mut node = Node::new(name, config, seed, now_ms);
         let mut stored_repl = None;
+        let mut stored_db = 0;
         if let Some(data) = rdb_file {
             match load_rdb_into(&mut node.server, now_ms, &data, replicaof.is_none()) {
                 Ok(keys) => {
@@ -71,6 +88,7 @@ impl Node {
                     if let Ok(snapshot) = rdb::decode(&data)
                         && let (Some(id), Some(off)) = (snapshot.repl_id(), snapshot.repl_offset()) {
                             stored_repl = Some((id.to_string(), off.max(0) as u64));
+                            stored_db = snapshot.repl_stream_db().and_then(|db| usize::try_from(db).ok()).filter(|&db| db < node.server.keyspace.count()).unwrap_or(0);
                         }
                     let (replid, offset) = stored_repl.clone().unwrap_or_default();
                     node.server.event(
@@ -88,7 +106,7 @@ impl Node {
                     node.server.repl.master_replid = replid.clone();
                     node.server.repl.master_repl_offset = offset;
                     node.server.log(now_ms, "Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.");
-                    node.repl.cached_master = Some(super::CachedMaster { replid, offset });
+                    node.repl.cached_master = Some(super::CachedMaster { replid, offset, db: stored_db });
                 }
                 node.start_as_replica(now_ms, master);
             }

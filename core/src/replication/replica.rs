@@ -92,6 +92,9 @@ pub struct Transfer {
 pub struct CachedMaster {
     pub replid: String,
     pub offset: u64,
+    /// The db the master client had selected: the stream resumes in it
+    /// (a `+CONTINUE` replay carries no SELECT for it).
+    pub db: usize,
 }
 
 /// The replica's link to its master.
@@ -157,9 +160,11 @@ impl Node {
         if was_master {
             self.discard_cached_master(now_ms);
             self.server.log(now_ms, "Before turning into a replica, using my own master parameters to synthesize a cached master: I may be able to synchronize with the new master with just a partial transfer.");
+            // replicationCacheMasterUsingMyself: a new master client, db 0.
             self.repl.cached_master = Some(CachedMaster {
                 replid: self.server.repl.master_replid.clone(),
                 offset: self.server.repl.master_repl_offset,
+                db: 0,
             });
         }
         self.repl.link = Some(MasterLink::new(host.clone(), port, now_ms));
@@ -212,9 +217,11 @@ impl Node {
     /// `replicationCacheMaster`.
     fn cache_master(&mut self, now_ms: u64) {
         self.server.log(now_ms, "Caching the disconnected master state.");
+        let db = self.repl.link.as_ref().map_or(0, |l| l.master_client.db);
         self.repl.cached_master = Some(CachedMaster {
             replid: self.server.repl.master_replid.clone(),
             offset: self.server.repl.master_repl_offset,
+            db,
         });
     }
 
@@ -462,6 +469,7 @@ impl Node {
         self.server.log(now_ms, "Successful partial resynchronization with master.");
         let cached = self.repl.cached_master.take();
         let cached_id = cached.as_ref().map(|c| c.replid.clone()).unwrap_or_default();
+        let cached_db = cached.as_ref().map_or(0, |c| c.db);
         if !new_id.is_empty() && new_id != cached_id {
             self.server.log(now_ms, format!("Master replication ID changed to {new_id}"));
             let repl = &mut self.server.repl;
@@ -478,7 +486,10 @@ impl Node {
         let offset = self.server.repl.master_repl_offset;
         if let Some(link) = &mut self.repl.link {
             link.parser = FrameParser::new();
-            link.master_client = master_client_state();
+            // Redis resurrects the cached master client: a transaction cut
+            // short is gone, but the selected db stays (the backlog replay
+            // carries no SELECT for it).
+            link.master_client = ClientState { db: cached_db, ..master_client_state() };
             link.multi_pending.clear();
             link.read_reploff = offset;
             link.down_since_ms = None;
@@ -569,9 +580,19 @@ impl Node {
                 self.repl.seen_first_byte = Some(offset + 1);
                 self.server.event(now_ms, NodeEventKind::SnapshotLoaded { keys, bytes: data.len() as u64, replid, offset });
                 self.server.log(now_ms, "MASTER <-> REPLICA sync: Finished with success");
+                // The stream continues in the db the snapshot names
+                // (`repl-stream-db`): a master re-SELECTs after a full
+                // sync, but a replica serving a sub-replica proxies its
+                // master's stream verbatim.
+                let stream_db = crate::rdb::decode(&data)
+                    .ok()
+                    .and_then(|s| s.repl_stream_db())
+                    .and_then(|db| usize::try_from(db).ok())
+                    .filter(|&db| db < self.server.keyspace.count())
+                    .unwrap_or(0);
                 if let Some(link) = &mut self.repl.link {
                     link.parser = FrameParser::new();
-                    link.master_client = master_client_state();
+                    link.master_client = ClientState { db: stream_db, ..master_client_state() };
                     link.multi_pending.clear();
                     link.read_reploff = offset;
                     link.down_since_ms = None;
