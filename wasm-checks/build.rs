@@ -13,7 +13,9 @@ fn main() {
         .filter(|n| n.ends_with(".json"))
         .collect();
     names.sort();
-    let mut out = String::from("/// Every `scenarios/*.json`, by file name, in name order.\npub const EXAMPLES: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// Every `scenarios/*.json`, by file name, in name order.\npub const EXAMPLES: &[(&str, &str)] = &[\n",
+    );
     for name in &names {
         let path = dir.join(name);
         println!("cargo:rerun-if-changed={}", path.display());

@@ -4,7 +4,11 @@ use std::process::Command;
 
 fn replscope(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_replscope")).args(args).output().expect("runs");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 /// Writes `text` to a fresh file under the target dir and returns its path.
@@ -61,7 +65,10 @@ fn json_output_has_exact_reply_bytes() {
     assert_eq!(lines[0], r#"{"step":0,"t_ms":20,"node":"A","cmd":["SET","k","v"],"reply":"+OK\r\n"}"#);
     assert_eq!(lines[1], r#"{"step":1,"t_ms":20,"node":"A","cmd":["GET","k"],"reply":"$1\r\nv\r\n"}"#);
     assert_eq!(lines[2], r#"{"step":2,"t_ms":20,"node":"A","cmd":["GET","nope"],"reply":"$-1\r\n"}"#);
-    assert_eq!(lines[5], "{\"step\":5,\"t_ms\":20,\"node\":\"A\",\"cmd\":[\"GET\",\"bin\"],\"reply\":\"$2\\r\\n\u{ff}\\r\\n\"}");
+    assert_eq!(
+        lines[5],
+        "{\"step\":5,\"t_ms\":20,\"node\":\"A\",\"cmd\":[\"GET\",\"bin\"],\"reply\":\"$2\\r\\n\u{ff}\\r\\n\"}"
+    );
     assert_eq!(lines[6], r#"{"step":6,"t_ms":1520,"verb":"advance_ms"}"#);
     assert_eq!(lines[8], r#"{"step":8,"t_ms":1520,"node":"B","cmd":["PING"],"error":"connection refused"}"#);
 }
@@ -71,7 +78,10 @@ fn events_are_added_as_lines() {
     let file = scenario_file("small-events.json", SMALL);
     let (code, out, _) = replscope(&["run", &file, "--json", "--events"]);
     assert_eq!(code, 0);
-    assert!(out.lines().next().unwrap().starts_with(r#"{"t_ms":0,"event":{"type":"node_added","node":"A","port":6379}"#), "{out}");
+    assert!(
+        out.lines().next().unwrap().starts_with(r#"{"t_ms":0,"event":{"type":"node_added","node":"A","port":6379}"#),
+        "{out}"
+    );
     assert!(out.contains(r#"{"t_ms":1520,"event":{"type":"fault","verb":"cut","from":"A","to":"B"}}"#), "{out}");
     assert_eq!(out.lines().filter(|l| l.starts_with(r#"{"step""#)).count(), 10);
 }

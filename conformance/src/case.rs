@@ -83,8 +83,8 @@ impl std::error::Error for CaseError {}
 /// Reads and parses one case file.
 pub fn load(path: &Path) -> Result<Vec<Case>, CaseError> {
     let file = path.file_name().map_or_else(|| path.display().to_string(), |f| f.to_string_lossy().into_owned());
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CaseError { file: file.clone(), line: 0, message: e.to_string() })?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| CaseError { file: file.clone(), line: 0, message: e.to_string() })?;
     parse(&file, &text)
 }
 
@@ -248,7 +248,10 @@ mod tests {
         assert_eq!(words(r"SET k 'it\'s \n'"), ["SET", "k", "it's \\n"]);
         assert_eq!(words("  GET   k  "), ["GET", "k"]);
         assert_eq!(words(r#"SET k a"b c""#), ["SET", "k", "ab c"]);
-        assert_eq!(split_args(r#"SET "k"x"#).unwrap_err(), "closing quote must be followed by a space or the end of the line");
+        assert_eq!(
+            split_args(r#"SET "k"x"#).unwrap_err(),
+            "closing quote must be followed by a space or the end of the line"
+        );
         assert!(split_args(r#"SET "k"#).is_err());
         assert_eq!(split_args(r#"SET k "\xff""#).unwrap()[2], vec![0xff]);
     }

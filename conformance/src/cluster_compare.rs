@@ -105,7 +105,8 @@ impl Normalizer {
         let fields = info_fields(text);
         let master_port = fields.iter().find(|(n, _)| *n == "master_port").map(|(_, v)| *v);
         for (name, value) in &fields {
-            let is_slave_line = name.len() > 5 && name.starts_with("slave") && name[5..].bytes().all(|b| b.is_ascii_digit());
+            let is_slave_line =
+                name.len() > 5 && name.starts_with("slave") && name[5..].bytes().all(|b| b.is_ascii_digit());
             let value = if is_slave_line {
                 self.slave_view(value)
             } else if name.starts_with("db") && name[2..].bytes().all(|b| b.is_ascii_digit()) {
@@ -164,8 +165,10 @@ impl Normalizer {
                     for r in replicas.iter_mut() {
                         if let Frame::Array(parts) = r
                             && let [Frame::Bulk(ip), Frame::Bulk(port), _] = parts.as_mut_slice()
-                            && let Some((node, sport)) =
-                                std::str::from_utf8(port).ok().and_then(|p| p.parse::<u16>().ok()).and_then(|p| self.ports.servers.get(&p))
+                            && let Some((node, sport)) = std::str::from_utf8(port)
+                                .ok()
+                                .and_then(|p| p.parse::<u16>().ok())
+                                .and_then(|p| self.ports.servers.get(&p))
                         {
                             *ip = node.clone().into_bytes();
                             *port = sport.to_string().into_bytes();
@@ -385,7 +388,8 @@ pub fn report(cmp: &Comparison, all: bool) -> String {
         return out;
     }
     let mark = if cmp.passed() { "✓" } else { "✗" };
-    let _ = writeln!(out, "{mark} scenario {}: {} of {} steps differ", cmp.name, cmp.differing_steps(), cmp.steps.len());
+    let _ =
+        writeln!(out, "{mark} scenario {}: {} of {} steps differ", cmp.name, cmp.differing_steps(), cmp.steps.len());
     let mut i = 0;
     while i < cmp.steps.len() {
         let run = cmp.steps[i..].iter().take_while(|s| s.diffs.is_empty() && s.real_outcome.is_empty()).count();
@@ -397,10 +401,16 @@ pub fn report(cmp: &Comparison, all: bool) -> String {
         let s = &cmp.steps[i];
         i += 1;
         let m = if s.diffs.is_empty() { " " } else { "✗" };
-        let outcome = if s.real_outcome.is_empty() { String::new() } else { format!("   [real resync: {}]", s.real_outcome) };
+        let outcome =
+            if s.real_outcome.is_empty() { String::new() } else { format!("   [real resync: {}]", s.real_outcome) };
         let _ = writeln!(out, "  {m} {:>3} {}{outcome}", s.step, s.title);
         for (what, core, real) in s.diffs.iter().take(DIFFS_SHOWN) {
-            let _ = writeln!(out, "        {what}\n            core: {}\n            real: {}", shorten(core), shorten(real));
+            let _ = writeln!(
+                out,
+                "        {what}\n            core: {}\n            real: {}",
+                shorten(core),
+                shorten(real)
+            );
         }
         if s.diffs.len() > DIFFS_SHOWN {
             let _ = writeln!(out, "        … and {} more differences", s.diffs.len() - DIFFS_SHOWN);
@@ -450,8 +460,20 @@ mod tests {
         assert_eq!(got, ["role:slave", "master_host:A", "master_port:6379", "master_replid:<id1>"]);
         let master = "slave0:ip=127.0.0.1,port=40001,state=online,offset=96,lag=1\r\n";
         assert_eq!(real.info(master), [("slave0".to_owned(), "ip=B,port=6380,state=online,offset=96".to_owned())]);
-        let role = Frame::Array(vec![Frame::bulk("slave"), Frame::bulk("127.0.0.1"), Frame::Integer(40100), Frame::bulk("connected"), Frame::Integer(5)]);
-        let want = Frame::Array(vec![Frame::bulk("slave"), Frame::bulk("A"), Frame::Integer(6379), Frame::bulk("connected"), Frame::Integer(5)]);
+        let role = Frame::Array(vec![
+            Frame::bulk("slave"),
+            Frame::bulk("127.0.0.1"),
+            Frame::Integer(40100),
+            Frame::bulk("connected"),
+            Frame::Integer(5),
+        ]);
+        let want = Frame::Array(vec![
+            Frame::bulk("slave"),
+            Frame::bulk("A"),
+            Frame::Integer(6379),
+            Frame::bulk("connected"),
+            Frame::Integer(5),
+        ]);
         assert_eq!(real.role(&role), want);
     }
 

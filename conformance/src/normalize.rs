@@ -119,12 +119,8 @@ fn reply_pair(
         }
         "EXEC" => match (core, real) {
             (Frame::Array(c), Frame::Array(r)) if c.len() == r.len() && r.len() == queued.len() => {
-                let (c, r): (Vec<Frame>, Vec<Frame>) = c
-                    .into_iter()
-                    .zip(r)
-                    .zip(queued)
-                    .map(|((c, r), q)| reply_pair(q, c, r, &[], notes))
-                    .unzip();
+                let (c, r): (Vec<Frame>, Vec<Frame>) =
+                    c.into_iter().zip(r).zip(queued).map(|((c, r), q)| reply_pair(q, c, r, &[], notes)).unzip();
                 (Frame::Array(c), Frame::Array(r))
             }
             (c, r) => (c, r),

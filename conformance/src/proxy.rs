@@ -243,7 +243,12 @@ static NEXT_PORT: AtomicU16 = AtomicU16::new(0);
 /// heal failing with "Address already in use").
 fn bind_outside_ephemeral_range() -> io::Result<TcpListener> {
     let span = PORT_RANGE.end - PORT_RANGE.start;
-    let _ = NEXT_PORT.compare_exchange(0, (std::process::id() % u32::from(span)) as u16 + 1, Ordering::SeqCst, Ordering::SeqCst);
+    let _ = NEXT_PORT.compare_exchange(
+        0,
+        (std::process::id() % u32::from(span)) as u16 + 1,
+        Ordering::SeqCst,
+        Ordering::SeqCst,
+    );
     for _ in 0..span {
         let n = NEXT_PORT.fetch_add(1, Ordering::SeqCst);
         let port = PORT_RANGE.start + n % span;
@@ -269,7 +274,8 @@ fn accept_loop(shared: &Mutex<Shared>, faults: &Arc<Faults>, stop: &AtomicBool, 
         let accepted = {
             let mut s = lock(shared);
             // Forget connections whose pumps both ended (closed normally).
-            let (done, live): (Vec<Conn>, Vec<Conn>) = std::mem::take(&mut s.conns).into_iter().partition(Conn::finished);
+            let (done, live): (Vec<Conn>, Vec<Conn>) =
+                std::mem::take(&mut s.conns).into_iter().partition(Conn::finished);
             s.conns = live;
             drop(done);
             match &s.listener {
@@ -350,7 +356,14 @@ fn pump(mut from: TcpStream, mut to: TcpStream, d: Direction, faults: &Faults, d
                 return;
             }
             Ok(n) => n,
-            Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted) => continue,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+                ) =>
+            {
+                continue;
+            }
             Err(_) => return reset_both(&from, &to, dead),
         };
         while faults.hold(d).load(Ordering::SeqCst) && !dead.load(Ordering::SeqCst) {

@@ -221,7 +221,10 @@ impl Process {
             if let Some(status) = child.try_wait()? {
                 let log = self.log();
                 let kind = if log.contains(PORT_IN_USE_LOG) { io::ErrorKind::AddrInUse } else { io::ErrorKind::Other };
-                return Err(io::Error::new(kind, format!("redis-server on port {port} exited at startup ({status}):\n{log}")));
+                return Err(io::Error::new(
+                    kind,
+                    format!("redis-server on port {port} exited at startup ({status}):\n{log}"),
+                ));
             }
             let attempt = Client::connect(port).and_then(|mut c| {
                 // Whatever holds the port may accept and never answer.
@@ -666,6 +669,9 @@ mod tests {
         let second = builder.start().expect("start with dump.rdb");
         let mut c = second.client().expect("connect");
         assert_eq!(c.query(&["GET", "saved"]).expect("GET"), Frame::bulk("value"));
-        assert_eq!(c.query(&["CONFIG", "GET", "repl-diskless-sync"]).expect("CONFIG GET"), Frame::bulk_array(["repl-diskless-sync", "no"]));
+        assert_eq!(
+            c.query(&["CONFIG", "GET", "repl-diskless-sync"]).expect("CONFIG GET"),
+            Frame::bulk_array(["repl-diskless-sync", "no"])
+        );
     }
 }

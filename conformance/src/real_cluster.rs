@@ -460,7 +460,8 @@ impl RealCluster {
 /// after it (the cron PINGs every `repl-ping-replica-period`) shifts by a
 /// second. Costs at most one second per scenario.
 fn align_to_clock_phase(start_unix_ms: u64) {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
+    let now =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
     let wait = (start_unix_ms % 1000 + 1000 - now % 1000) % 1000;
     std::thread::sleep(Duration::from_millis(wait));
 }
@@ -497,9 +498,17 @@ pub fn slave_lines(replication: &str) -> Vec<SlaveLine> {
         .filter(|(n, _)| n.starts_with("slave") && n[5..].bytes().all(|b| b.is_ascii_digit()) && n.len() > 5)
         .map(|(_, v)| {
             let get = |k: &str| {
-                v.split(',').find_map(|kv| kv.strip_prefix(k).and_then(|r| r.strip_prefix('='))).unwrap_or("").to_owned()
+                v.split(',')
+                    .find_map(|kv| kv.strip_prefix(k).and_then(|r| r.strip_prefix('=')))
+                    .unwrap_or("")
+                    .to_owned()
             };
-            SlaveLine { ip: get("ip"), port: get("port").parse().unwrap_or(0), state: get("state"), offset: get("offset") }
+            SlaveLine {
+                ip: get("ip"),
+                port: get("port").parse().unwrap_or(0),
+                state: get("state"),
+                offset: get("offset"),
+            }
         })
         .collect()
 }

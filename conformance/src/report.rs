@@ -59,13 +59,7 @@ pub fn case_report(r: &CaseResult) -> String {
     let mut out = String::new();
     let c = &r.case;
     let title = if c.title.is_empty() { String::new() } else { format!(" \"{}\"", c.title) };
-    let _ = writeln!(
-        out,
-        "✗ case {}{title}: {} of {} command(s) differ",
-        c.location(),
-        r.mismatches(),
-        r.steps.len()
-    );
+    let _ = writeln!(out, "✗ case {}{title}: {} of {} command(s) differ", c.location(), r.mismatches(), r.steps.len());
     let mut judged = r.steps.iter().peekable();
     for step in &c.steps {
         let result = match judged.peek() {
@@ -115,18 +109,8 @@ fn step_details(out: &mut String, s: &StepResult) {
     if s.stream_differs {
         let _ = writeln!(out, "        stream  core: {}", stream_commands(&ex.core_stream));
         let _ = writeln!(out, "                real: {}", stream_commands(&ex.real_stream));
-        let _ = writeln!(
-            out,
-            "          bytes core ({}): {}",
-            ex.core_stream.len(),
-            escape(&ex.core_stream)
-        );
-        let _ = writeln!(
-            out,
-            "                real ({}): {}",
-            ex.real_stream.len(),
-            escape(&ex.real_stream)
-        );
+        let _ = writeln!(out, "          bytes core ({}): {}", ex.core_stream.len(), escape(&ex.core_stream));
+        let _ = writeln!(out, "                real ({}): {}", ex.real_stream.len(), escape(&ex.real_stream));
     } else {
         let _ = writeln!(out, "        stream  same: {}", stream_commands(&ex.real_stream));
     }

@@ -136,7 +136,10 @@ mod tests {
     fn splits_a_stream_into_commands() {
         let stream = b"*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n";
         let cmds = parse_commands(stream).unwrap();
-        assert_eq!(cmds, vec![vec![b"SELECT".to_vec(), b"0".to_vec()], vec![b"SET".to_vec(), b"k".to_vec(), b"v".to_vec()]]);
+        assert_eq!(
+            cmds,
+            vec![vec![b"SELECT".to_vec(), b"0".to_vec()], vec![b"SET".to_vec(), b"k".to_vec(), b"v".to_vec()]]
+        );
         assert!(parse_commands(&stream[..stream.len() - 1]).is_err());
         assert!(parse_commands(b"+OK\r\n").is_err());
     }

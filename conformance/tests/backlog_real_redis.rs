@@ -52,7 +52,8 @@ fn live_redis_matches_the_model() {
             info_u64(&mut server, "replication", "repl_backlog_histlen"),
             info_u64(&mut server, "memory", "mem_total_replication_buffers"),
         );
-        let ours = (model.last_offset(), model.first_byte_offset(), model.histlen(), model.mem_total_replication_buffers());
+        let ours =
+            (model.last_offset(), model.first_byte_offset(), model.histlen(), model.mem_total_replication_buffers());
         assert_eq!(ours, real, "write {n} (value {len} bytes)");
     }
 

@@ -27,7 +27,9 @@ impl Filter {
     fn from_env() -> Option<Filter> {
         let v = std::env::var("CONFORMANCE_CASE").ok().filter(|v| !v.is_empty())?;
         let (file, line) = match v.rsplit_once(':') {
-            Some((f, l)) => (f.to_owned(), Some(l.parse().unwrap_or_else(|_| panic!("CONFORMANCE_CASE: bad line in {v:?}")))),
+            Some((f, l)) => {
+                (f.to_owned(), Some(l.parse().unwrap_or_else(|_| panic!("CONFORMANCE_CASE: bad line in {v:?}"))))
+            }
             None => (v.clone(), None),
         };
         let file = Path::new(&file).file_name().map_or(file.clone(), |f| f.to_string_lossy().into_owned());

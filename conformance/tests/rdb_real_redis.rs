@@ -127,9 +127,30 @@ fn text(seed: u64, len: usize, alphabet: &[u8]) -> Vec<u8> {
 
 fn strings_to_test() -> Vec<Vec<u8>> {
     let mut v: Vec<Vec<u8>> = [
-        "", "a", "0", "-1", "127", "128", "-128", "-129", "32767", "32768", "-32768", "2147483647", "2147483648",
-        "-2147483648", "-2147483649", "12345678901", "01", "+5", "1.5", "hello world", "aaaaaaaaaaaaaaaaaaaa",
-        "aaaaaaaaaaaaaaaaaaaaa", "12345678901234567890123", "abcabcabcabcabcabcabcabcabc",
+        "",
+        "a",
+        "0",
+        "-1",
+        "127",
+        "128",
+        "-128",
+        "-129",
+        "32767",
+        "32768",
+        "-32768",
+        "2147483647",
+        "2147483648",
+        "-2147483648",
+        "-2147483649",
+        "12345678901",
+        "01",
+        "+5",
+        "1.5",
+        "hello world",
+        "aaaaaaaaaaaaaaaaaaaa",
+        "aaaaaaaaaaaaaaaaaaaaa",
+        "12345678901234567890123",
+        "abcabcabcabcabcabcabcabcabc",
     ]
     .iter()
     .map(|s| s.as_bytes().to_vec())
@@ -242,17 +263,40 @@ fn sample_values() -> Vec<(Vec<u8>, Value)> {
     for (i, s) in strings_to_test().into_iter().enumerate() {
         out.push((format!("str:{i}").into_bytes(), Value::String(s)));
     }
-    out.push((b"list:small".to_vec(), Value::List(VecDeque::from(vec![b"a".to_vec(), b"1".to_vec(), b"-5000".to_vec()]))));
+    out.push((
+        b"list:small".to_vec(),
+        Value::List(VecDeque::from(vec![b"a".to_vec(), b"1".to_vec(), b"-5000".to_vec()])),
+    ));
     out.push((b"list:big".to_vec(), Value::List(list_to_test().into())));
-    out.push((b"list:ints".to_vec(), Value::List((0..5000).map(|i: i64| (i * 37 - 90000).to_string().into_bytes()).collect())));
+    out.push((
+        b"list:ints".to_vec(),
+        Value::List((0..5000).map(|i: i64| (i * 37 - 90000).to_string().into_bytes()).collect()),
+    ));
     let small_hash: IndexMap<Vec<u8>, Vec<u8>> = (0..512)
-        .map(|i: u64| (format!("field{i}").into_bytes(), if i.is_multiple_of(2) { i.to_string().into_bytes() } else { text(i, 64, b"xyz") }))
+        .map(|i: u64| {
+            (
+                format!("field{i}").into_bytes(),
+                if i.is_multiple_of(2) { i.to_string().into_bytes() } else { text(i, 64, b"xyz") },
+            )
+        })
         .collect();
     out.push((b"hash:small".to_vec(), Value::Hash(small_hash)));
-    out.push((b"hash:ints".to_vec(), Value::Hash((0..10).map(|i: i64| (i.to_string().into_bytes(), (-i * 4096).to_string().into_bytes())).collect())));
-    out.push((b"set:intset".to_vec(), Value::Set([5i64, -3, 100000, 7].iter().map(|v| v.to_string().into_bytes()).collect())));
-    out.push((b"set:intset64".to_vec(), Value::Set([1i64, i64::MAX, i64::MIN].iter().map(|v| v.to_string().into_bytes()).collect())));
-    out.push((b"set:intset512".to_vec(), Value::Set((0..512).map(|v: i64| (v * 3).to_string().into_bytes()).collect())));
+    out.push((
+        b"hash:ints".to_vec(),
+        Value::Hash((0..10).map(|i: i64| (i.to_string().into_bytes(), (-i * 4096).to_string().into_bytes())).collect()),
+    ));
+    out.push((
+        b"set:intset".to_vec(),
+        Value::Set([5i64, -3, 100000, 7].iter().map(|v| v.to_string().into_bytes()).collect()),
+    ));
+    out.push((
+        b"set:intset64".to_vec(),
+        Value::Set([1i64, i64::MAX, i64::MIN].iter().map(|v| v.to_string().into_bytes()).collect()),
+    ));
+    out.push((
+        b"set:intset512".to_vec(),
+        Value::Set((0..512).map(|v: i64| (v * 3).to_string().into_bytes()).collect()),
+    ));
     let mut zsmall = SortedSet::new();
     for (i, s) in scores_to_test().into_iter().enumerate() {
         zsmall.insert(format!("m{i}").into_bytes(), s);
@@ -278,7 +322,8 @@ fn sample_unordered_values() -> Vec<(Vec<u8>, Value)> {
         (0..600).map(|i: u64| (format!("f{i}").into_bytes(), text(i, 30, b"abc"))).collect();
     let mut long_value = IndexMap::new();
     long_value.insert(b"f".to_vec(), vec![b'v'; 65]);
-    let mixed_set: IndexSet<Vec<u8>> = (0..50).map(|i: u64| format!("m{i}").into_bytes()).chain([b"7".to_vec()]).collect();
+    let mixed_set: IndexSet<Vec<u8>> =
+        (0..50).map(|i: u64| format!("m{i}").into_bytes()).chain([b"7".to_vec()]).collect();
     let big_int_set: IndexSet<Vec<u8>> = (0..600).map(|i: u64| i.to_string().into_bytes()).collect();
     vec![
         (b"hash:big".to_vec(), Value::Hash(big_hash)),
@@ -486,7 +531,10 @@ fn full_resync_payload_decodes_and_our_aux_fields_match() {
     let (replid, offset, payload) = (sync.replid, sync.offset, sync.rdb);
     let snapshot = rdb::decode(&payload).expect("decode full-sync payload");
     let names: Vec<String> = snapshot.aux.iter().map(|(k, _)| String::from_utf8_lossy(k).into_owned()).collect();
-    assert_eq!(names, ["redis-ver", "redis-bits", "ctime", "used-mem", "repl-stream-db", "repl-id", "repl-offset", "aof-base"]);
+    assert_eq!(
+        names,
+        ["redis-ver", "redis-bits", "ctime", "used-mem", "repl-stream-db", "repl-id", "repl-offset", "aof-base"]
+    );
     assert_eq!(snapshot.repl_id(), Some(replid.as_str()));
     assert_eq!(snapshot.repl_offset(), Some(offset as i64));
     assert_eq!(snapshot.keyspace.db(3).get(b"k"), Some(&Value::String(b"v".to_vec())));
@@ -494,13 +542,17 @@ fn full_resync_payload_decodes_and_our_aux_fields_match() {
     // Our encoding of the same state, with Redis's ctime and used-mem, is
     // the same file byte for byte.
     let ctime: u64 = snapshot.ctime().expect("ctime") as u64;
-    let used_mem: u64 = String::from_utf8_lossy(snapshot.aux_field("used-mem").expect("used-mem")).parse().expect("int");
+    let used_mem: u64 =
+        String::from_utf8_lossy(snapshot.aux_field("used-mem").expect("used-mem")).parse().expect("int");
     let repl = ReplInfo {
         stream_db: snapshot.repl_stream_db().expect("repl-stream-db") as usize,
         replid: replid.clone(),
         offset,
     };
-    let ours = encode_keyspace(&snapshot.keyspace, &SaveInfo { ctime_secs: ctime, used_mem, repl: Some(repl), compression: true });
+    let ours = encode_keyspace(
+        &snapshot.keyspace,
+        &SaveInfo { ctime_secs: ctime, used_mem, repl: Some(repl), compression: true },
+    );
     let diff = first_difference(&payload, &ours);
     assert!(diff.is_none(), "{}", diff.unwrap_or_default());
 }

@@ -67,7 +67,13 @@ fn exact_writes(node: &str, prefix: &str, n: u64, chunk: u64) -> Vec<Value> {
     let mut left = n;
     let mut i = 0;
     while left > 0 {
-        let size = if left >= 2 * chunk { chunk } else if left > chunk { left / 2 } else { left };
+        let size = if left >= 2 * chunk {
+            chunk
+        } else if left > chunk {
+            left / 2
+        } else {
+            left
+        };
         let (key, value) = sized_set(&format!("{prefix}{i}"), size);
         steps.push(json!({"node": node, "cmd": ["SET", key, value]}));
         left -= size;
@@ -141,7 +147,8 @@ const SWEEP_SIZES: &[u64] = &[16384, 32768];
 /// A chain A → B → C where B must resync fully after a cut (the writes
 /// overflow A's 16kb backlog): B drops C, which must resync fully too.
 fn chain_full() -> (String, Value) {
-    let mut steps = vec![json!({"node": "A", "cmd": ["SET", "k", "1"]}), json!({"settle": {}}), json!({"cut": ["A", "B"]})];
+    let mut steps =
+        vec![json!({"node": "A", "cmd": ["SET", "k", "1"]}), json!({"settle": {}}), json!({"cut": ["A", "B"]})];
     steps.extend(exact_writes("A", "big", 60_000, 1000));
     steps.push(json!({"heal": ["A", "B"]}));
     steps.push(json!({"settle": {}}));
@@ -216,7 +223,10 @@ fn accept_known_races(cmp: &mut Comparison) {
             let info_reply = what != "reply" || (core.starts_with("INFO view:") && real.starts_with("INFO view:"));
             let known = what != "resync outcome" && info_reply && race.keys.contains(&what.as_str());
             if known {
-                println!("known race in {} step {}: {what}: core {core}, real {real} ({})", cmp.name, step.step, race.why);
+                println!(
+                    "known race in {} step {}: {what}: core {core}, real {real} ({})",
+                    cmp.name, step.step, race.why
+                );
             }
             !known
         });
@@ -236,16 +246,37 @@ struct Expect {
     why: &'static str,
 }
 
-fn expect(scenario: &str, step: Option<usize>, node: &'static str, field: &'static str, value: &str, why: &'static str) -> Expect {
+fn expect(
+    scenario: &str,
+    step: Option<usize>,
+    node: &'static str,
+    field: &'static str,
+    value: &str,
+    why: &'static str,
+) -> Expect {
     Expect { scenario: scenario.to_owned(), step, node, field, value: value.to_owned(), why }
 }
 
 /// What real Redis 7.0 must do in each scenario.
 fn expectations() -> Vec<Expect> {
     let mut e = vec![
-        expect("partial-after-cut", None, "A", "sync_partial_ok", "1", "writes during a short cut fit in the backlog: +CONTINUE"),
+        expect(
+            "partial-after-cut",
+            None,
+            "A",
+            "sync_partial_ok",
+            "1",
+            "writes during a short cut fit in the backlog: +CONTINUE",
+        ),
         expect("partial-after-cut", None, "A", "sync_full", "1", "only the initial sync was full"),
-        expect("partial-after-cut", Some(9), "B", "reply", "\"$1\\r\\n2\\r\\n\"", "the write made during the cut arrived"),
+        expect(
+            "partial-after-cut",
+            Some(9),
+            "B",
+            "reply",
+            "\"$1\\r\\n2\\r\\n\"",
+            "the write made during the cut arrived",
+        ),
         expect("chain-partial", None, "A", "sync_partial_ok", "1", "B resyncs partially"),
         expect("chain-partial", None, "B", "sync_full", "1", "C untouched: only its initial full sync"),
         expect("chain-partial", None, "B", "sync_partial_ok", "0", "C never had to resync"),
@@ -265,14 +296,35 @@ fn expectations() -> Vec<Expect> {
             "\"-MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.\\r\\n\"",
             "stale reads refused",
         ),
-        expect("stale-data-no", Some(6), "B", "reply", "\"-READONLY You can't write against a read only replica.\\r\\n\"", "writes still READONLY"),
-        expect("min-replicas", Some(3), "A", "reply", "\"-NOREPLICAS Not enough good replicas to write.\\r\\n\"", "no good replica"),
+        expect(
+            "stale-data-no",
+            Some(6),
+            "B",
+            "reply",
+            "\"-READONLY You can't write against a read only replica.\\r\\n\"",
+            "writes still READONLY",
+        ),
+        expect(
+            "min-replicas",
+            Some(3),
+            "A",
+            "reply",
+            "\"-NOREPLICAS Not enough good replicas to write.\\r\\n\"",
+            "no good replica",
+        ),
         expect("min-replicas", Some(8), "A", "reply", "\"+OK\\r\\n\"", "writes accepted again"),
         expect("wait", Some(2), "A", "reply", "\":2\\r\\n\"", "both replicas ACK"),
         expect("wait", Some(7), "A", "reply", "\":1\\r\\n\"", "only B can ACK while C is cut off"),
         expect("chain-full", None, "A", "sync_full", "2", "B's resync is full (backlog overflowed)"),
         expect("chain-full", None, "B", "sync_full", "2", "B dropped C, which resynced fully too"),
-        expect("example-partial-resync-after-short-cut", None, "A", "sync_partial_ok", "1", "partial after a short cut"),
+        expect(
+            "example-partial-resync-after-short-cut",
+            None,
+            "A",
+            "sync_partial_ok",
+            "1",
+            "partial after a short cut",
+        ),
         // The example writes 12 x 4000-byte values during the cut (about
         // 48 KB of stream): more than 7.0's real 16kb window, which keeps
         // up to size + one block (36824 bytes of history), so B's PSYNC is
@@ -285,7 +337,14 @@ fn expectations() -> Vec<Expect> {
             "0",
             "~48 KB overflows 7.0's real 16kb window (<= 36824 bytes of history)",
         ),
-        expect("example-full-resync-after-backlog-overflow", None, "A", "sync_full", "2", "the initial sync and the resync after the cut"),
+        expect(
+            "example-full-resync-after-backlog-overflow",
+            None,
+            "A",
+            "sync_full",
+            "2",
+            "the initial sync and the resync after the cut",
+        ),
         expect(
             "example-full-resync-after-backlog-overflow",
             None,
@@ -311,7 +370,14 @@ fn expectations() -> Vec<Expect> {
                 value: if partial { "1" } else { "0" }.into(),
                 why,
             });
-            e.push(Expect { scenario: name, step: None, node: "A", field: "sync_full", value: if partial { "1" } else { "2" }.into(), why });
+            e.push(Expect {
+                scenario: name,
+                step: None,
+                node: "A",
+                field: "sync_full",
+                value: if partial { "1" } else { "2" }.into(),
+                why,
+            });
         }
     }
     e
@@ -424,31 +490,49 @@ fn check_expectations(name: &str, run: &Run, all: &[Expect]) -> Vec<String> {
 /// The real resync outcome of a sweep run: `partial`, `full` or `?`.
 fn sweep_outcome(run: &Run) -> &'static str {
     match run.steps.last().and_then(|s| s.snapshot.as_ref()).and_then(|s| s.get("A")) {
-        Some(NodeObs::Live { stats, .. }) => match (info_field(stats, "sync_partial_ok"), info_field(stats, "sync_full")) {
-            (Some("1"), Some("1")) => "partial",
-            (Some("0"), Some("2")) => "full",
-            _ => "?",
-        },
+        Some(NodeObs::Live { stats, .. }) => {
+            match (info_field(stats, "sync_partial_ok"), info_field(stats, "sync_full")) {
+                (Some("1"), Some("1")) => "partial",
+                (Some("0"), Some("2")) => "full",
+                _ => "?",
+            }
+        }
         _ => "?",
     }
 }
 
 fn sweep_table(all: &[(String, Scenario)], runs: &[(Run, PortMap)]) -> String {
-    let mut out = String::from("backlog boundary sweep (real Redis 7.0): R = offset at cut = 51, B asks PSYNC <replid> 52\n");
+    let mut out =
+        String::from("backlog boundary sweep (real Redis 7.0): R = offset at cut = 51, B asks PSYNC <replid> 52\n");
     out.push_str("  backlog      N   R+N  predicted  real  first_byte/histlen on A before heal\n");
     for ((name, _), (run, _)) in all.iter().zip(runs) {
         let Some(rest) = name.strip_prefix("sweep-") else { continue };
-        let (size, n) = rest.split_once("kb-N").map(|(s, n)| (s.parse::<u64>().unwrap_or(0) * 1024, n.parse::<u64>().unwrap_or(0))).unwrap_or((0, 0));
+        let (size, n) = rest
+            .split_once("kb-N")
+            .map(|(s, n)| (s.parse::<u64>().unwrap_or(0) * 1024, n.parse::<u64>().unwrap_or(0)))
+            .unwrap_or((0, 0));
         let predicted = if n <= sweep_window(size) { "partial" } else { "full" };
         // The INFO replication command step just before the heal.
         let info = run.steps.iter().rev().find_map(|s| match s.result.command.as_ref().map(|c| (&c.cmd, &c.result)) {
-            Some((cmd, CommandResult::Reply(replscope_core::resp::Frame::Bulk(t)))) if cmd[0] == b"INFO" => Some(String::from_utf8_lossy(t).into_owned()),
+            Some((cmd, CommandResult::Reply(replscope_core::resp::Frame::Bulk(t)))) if cmd[0] == b"INFO" => {
+                Some(String::from_utf8_lossy(t).into_owned())
+            }
             _ => None,
         });
         let window = info.map_or("?".into(), |t| {
-            format!("{}/{}", info_field(&t, "repl_backlog_first_byte_offset").unwrap_or("?"), info_field(&t, "repl_backlog_histlen").unwrap_or("?"))
+            format!(
+                "{}/{}",
+                info_field(&t, "repl_backlog_first_byte_offset").unwrap_or("?"),
+                info_field(&t, "repl_backlog_histlen").unwrap_or("?")
+            )
         });
-        out.push_str(&format!("  {:>7} {:>6} {:>5}  {predicted:>9} {:>5}  {window}\n", size, n, n + SWEEP_OFFSET_AT_CUT, sweep_outcome(run)));
+        out.push_str(&format!(
+            "  {:>7} {:>6} {:>5}  {predicted:>9} {:>5}  {window}\n",
+            size,
+            n,
+            n + SWEEP_OFFSET_AT_CUT,
+            sweep_outcome(run)
+        ));
     }
     out
 }
@@ -491,7 +575,11 @@ fn replication_conformance() {
                 break (failures, cmp);
             }
             attempt += 1;
-            println!("retrying {name} on real Redis (attempt {} of {}): the real run differed", attempt + 1, REAL_RETRIES + 1);
+            println!(
+                "retrying {name} on real Redis (attempt {} of {}): the real run differed",
+                attempt + 1,
+                REAL_RETRIES + 1
+            );
             runs[i] = real_run(scenario);
         };
         real_failures.extend(failures);

@@ -72,7 +72,11 @@ fn check_applied(sim: &Sim, last: usize) {
         let view = sim.replication_view(name).expect("replica is live");
         assert_eq!(view.offset, master, "{name} behind the master");
         let node = sim.node(name).expect("replica is live");
-        assert_eq!(node.server.keyspace.db(0).get(&key), Some(&Value::String(value.clone())), "{name} lacks the last write");
+        assert_eq!(
+            node.server.keyspace.db(0).get(&key),
+            Some(&Value::String(value.clone())),
+            "{name} lacks the last write"
+        );
     }
 }
 

@@ -540,9 +540,6 @@ mod tests {
         assert!(!ttl_expired(34_400, 36_999, 2));
         assert!(ttl_expired(34_400, 37_000, 2));
         assert!(!ttl_expired(0, 1_000_000, 0));
-        assert_eq!(
-            ttl_freed_log_line(2),
-            "Replication backlog freed after 2 seconds without connected replicas."
-        );
+        assert_eq!(ttl_freed_log_line(2), "Replication backlog freed after 2 seconds without connected replicas.");
     }
 }

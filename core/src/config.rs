@@ -149,10 +149,16 @@ enum Kind {
     /// `yes` / `no`, case-insensitive.
     Bool,
     /// A strict decimal integer (Redis's `string2ll`) within a range.
-    Int { min: i64, max: i64 },
+    Int {
+        min: i64,
+        max: i64,
+    },
     /// A memory value (`1mb`, `16kb`, `100`) read as a signed 64-bit number
     /// within a range.
-    Memory { min: i64, max: i64 },
+    Memory {
+        min: i64,
+        max: i64,
+    },
     /// A memory value with the whole unsigned 64-bit range (`maxmemory`).
     UMemory,
     Enum(&'static [&'static str]),
@@ -354,7 +360,8 @@ impl Config {
                     soft: self.replica_output_buffer_soft,
                     soft_seconds: self.replica_output_buffer_soft_seconds,
                 };
-                let class = |name: &str, l: OutputBufferLimit| format!("{name} {} {} {}", l.hard, l.soft, l.soft_seconds);
+                let class =
+                    |name: &str, l: OutputBufferLimit| format!("{name} {} {} {}", l.hard, l.soft, l.soft_seconds);
                 format!(
                     "{} {} {}",
                     class("normal", self.normal_output_buffer),
@@ -503,9 +510,7 @@ pub fn parse_memory(value: &[u8]) -> Option<u64> {
     if digits >= 128 {
         return None;
     }
-    let n = value[..digits]
-        .iter()
-        .fold(0u64, |acc, d| acc.saturating_mul(10).saturating_add(u64::from(d - b'0')));
+    let n = value[..digits].iter().fold(0u64, |acc, d| acc.saturating_mul(10).saturating_add(u64::from(d - b'0')));
     Some(n.wrapping_mul(mul))
 }
 
@@ -673,40 +678,133 @@ mod tests {
         let mut c = Config::default();
         let cases: &[(&[(&str, &str)], &str)] = &[
             (&[("nosuch", "1")], "ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'"),
-            (&[("databases", "3")], "ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config"),
-            (&[("hz", "abc")], "ERR CONFIG SET failed (possibly related to argument 'hz') - argument couldn't be parsed into an integer"),
-            (&[("hz", "+5")], "ERR CONFIG SET failed (possibly related to argument 'hz') - argument couldn't be parsed into an integer"),
-            (&[("hz", "-1")], "ERR CONFIG SET failed (possibly related to argument 'hz') - argument must be between 0 and 2147483647 inclusive"),
-            (&[("port", "-1")], "ERR CONFIG SET failed (possibly related to argument 'port') - argument must be between 0 and 65535 inclusive"),
-            (&[("repl-timeout", "0")], "ERR CONFIG SET failed (possibly related to argument 'repl-timeout') - argument must be between 1 and 2147483647 inclusive"),
-            (&[("repl-backlog-ttl", "-1")], "ERR CONFIG SET failed (possibly related to argument 'repl-backlog-ttl') - argument must be between 0 and 9223372036854775807 inclusive"),
-            (&[("replica-read-only", "maybe")], "ERR CONFIG SET failed (possibly related to argument 'replica-read-only') - argument must be 'yes' or 'no'"),
-            (&[("replica-read-only", "1")], "ERR CONFIG SET failed (possibly related to argument 'replica-read-only') - argument must be 'yes' or 'no'"),
-            (&[("repl-backlog-size", "abc")], "ERR CONFIG SET failed (possibly related to argument 'repl-backlog-size') - argument must be a memory value"),
-            (&[("repl-backlog-size", "1.5mb")], "ERR CONFIG SET failed (possibly related to argument 'repl-backlog-size') - argument must be a memory value"),
-            (&[("repl-backlog-size", "-1")], "ERR CONFIG SET failed (possibly related to argument 'repl-backlog-size') - argument must be a memory value"),
-            (&[("repl-backlog-size", " 20000")], "ERR CONFIG SET failed (possibly related to argument 'repl-backlog-size') - argument must be a memory value"),
-            (&[("repl-backlog-size", "0")], "ERR CONFIG SET failed (possibly related to argument 'repl-backlog-size') - argument must be between 1 and 9223372036854775807 inclusive"),
-            (&[("repl-backlog-size", "")], "ERR CONFIG SET failed (possibly related to argument 'repl-backlog-size') - argument must be between 1 and 9223372036854775807 inclusive"),
-            (&[("repl-backlog-size", "99999999999999999999")], "ERR CONFIG SET failed (possibly related to argument 'repl-backlog-size') - argument must be between 1 and 9223372036854775807 inclusive"),
-            (&[("maxmemory", "-1")], "ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value"),
-            (&[("repl-diskless-load", "foo")], "ERR CONFIG SET failed (possibly related to argument 'repl-diskless-load') - argument(s) must be one of the following: disabled, on-empty-db, swapdb"),
-            (&[("hz", "20"), ("hz", "30")], "ERR CONFIG SET failed (possibly related to argument 'hz') - duplicate parameter"),
-            (&[("hz", "20"), ("HZ", "30")], "ERR CONFIG SET failed (possibly related to argument 'HZ') - duplicate parameter"),
-            (&[("hz", "x"), ("databases", "4")], "ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config"),
+            (
+                &[("databases", "3")],
+                "ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config",
+            ),
+            (
+                &[("hz", "abc")],
+                "ERR CONFIG SET failed (possibly related to argument 'hz') - argument couldn't be parsed into an integer",
+            ),
+            (
+                &[("hz", "+5")],
+                "ERR CONFIG SET failed (possibly related to argument 'hz') - argument couldn't be parsed into an integer",
+            ),
+            (
+                &[("hz", "-1")],
+                "ERR CONFIG SET failed (possibly related to argument 'hz') - argument must be between 0 and 2147483647 inclusive",
+            ),
+            (
+                &[("port", "-1")],
+                "ERR CONFIG SET failed (possibly related to argument 'port') - argument must be between 0 and 65535 inclusive",
+            ),
+            (
+                &[("repl-timeout", "0")],
+                "ERR CONFIG SET failed (possibly related to argument 'repl-timeout') - argument must be between 1 and 2147483647 inclusive",
+            ),
+            (
+                &[("repl-backlog-ttl", "-1")],
+                "ERR CONFIG SET failed (possibly related to argument 'repl-backlog-ttl') - argument must be between 0 and 9223372036854775807 inclusive",
+            ),
+            (
+                &[("replica-read-only", "maybe")],
+                "ERR CONFIG SET failed (possibly related to argument 'replica-read-only') - argument must be 'yes' or 'no'",
+            ),
+            (
+                &[("replica-read-only", "1")],
+                "ERR CONFIG SET failed (possibly related to argument 'replica-read-only') - argument must be 'yes' or 'no'",
+            ),
+            (
+                &[("repl-backlog-size", "abc")],
+                "ERR CONFIG SET failed (possibly related to argument 'repl-backlog-size') - argument must be a memory value",
+            ),
+            (
+                &[("repl-backlog-size", "1.5mb")],
+                "ERR CONFIG SET failed (possibly related to argument 'repl-backlog-size') - argument must be a memory value",
+            ),
+            (
+                &[("repl-backlog-size", "-1")],
+                "ERR CONFIG SET failed (possibly related to argument 'repl-backlog-size') - argument must be a memory value",
+            ),
+            (
+                &[("repl-backlog-size", " 20000")],
+                "ERR CONFIG SET failed (possibly related to argument 'repl-backlog-size') - argument must be a memory value",
+            ),
+            (
+                &[("repl-backlog-size", "0")],
+                "ERR CONFIG SET failed (possibly related to argument 'repl-backlog-size') - argument must be between 1 and 9223372036854775807 inclusive",
+            ),
+            (
+                &[("repl-backlog-size", "")],
+                "ERR CONFIG SET failed (possibly related to argument 'repl-backlog-size') - argument must be between 1 and 9223372036854775807 inclusive",
+            ),
+            (
+                &[("repl-backlog-size", "99999999999999999999")],
+                "ERR CONFIG SET failed (possibly related to argument 'repl-backlog-size') - argument must be between 1 and 9223372036854775807 inclusive",
+            ),
+            (
+                &[("maxmemory", "-1")],
+                "ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value",
+            ),
+            (
+                &[("repl-diskless-load", "foo")],
+                "ERR CONFIG SET failed (possibly related to argument 'repl-diskless-load') - argument(s) must be one of the following: disabled, on-empty-db, swapdb",
+            ),
+            (
+                &[("hz", "20"), ("hz", "30")],
+                "ERR CONFIG SET failed (possibly related to argument 'hz') - duplicate parameter",
+            ),
+            (
+                &[("hz", "20"), ("HZ", "30")],
+                "ERR CONFIG SET failed (possibly related to argument 'HZ') - duplicate parameter",
+            ),
+            (
+                &[("hz", "x"), ("databases", "4")],
+                "ERR CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config",
+            ),
             (&[("nosuch", "1"), ("hz", "x")], "ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'"),
             (&[("hz", "x"), ("nosuch", "1")], "ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'"),
-            (&[("hz", "x"), ("replica-read-only", "maybe")], "ERR CONFIG SET failed (possibly related to argument 'hz') - argument couldn't be parsed into an integer"),
-            (&[("save", "abc")], "ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters"),
-            (&[("save", "10")], "ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters"),
-            (&[("save", "0 0")], "ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters"),
-            (&[("save", "900 1  300 10")], "ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters"),
+            (
+                &[("hz", "x"), ("replica-read-only", "maybe")],
+                "ERR CONFIG SET failed (possibly related to argument 'hz') - argument couldn't be parsed into an integer",
+            ),
+            (
+                &[("save", "abc")],
+                "ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters",
+            ),
+            (
+                &[("save", "10")],
+                "ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters",
+            ),
+            (
+                &[("save", "0 0")],
+                "ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters",
+            ),
+            (
+                &[("save", "900 1  300 10")],
+                "ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters",
+            ),
             (&[("save", " ")], "ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters"),
-            (&[("client-output-buffer-limit", "foo 1 2 3")], "ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - Invalid client class specified in buffer limit configuration."),
-            (&[("client-output-buffer-limit", "slave 1 2")], "ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - Wrong number of arguments in buffer limit configuration."),
-            (&[("client-output-buffer-limit", "slave x 2 3")], "ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - Error in hard, soft or soft_seconds setting in buffer limit configuration."),
-            (&[("client-output-buffer-limit", "slave 1 2 -3")], "ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - Error in hard, soft or soft_seconds setting in buffer limit configuration."),
-            (&[("client-output-buffer-limit", "slave 1 2 3 foo 4 5 6")], "ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - Invalid client class specified in buffer limit configuration."),
+            (
+                &[("client-output-buffer-limit", "foo 1 2 3")],
+                "ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - Invalid client class specified in buffer limit configuration.",
+            ),
+            (
+                &[("client-output-buffer-limit", "slave 1 2")],
+                "ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - Wrong number of arguments in buffer limit configuration.",
+            ),
+            (
+                &[("client-output-buffer-limit", "slave x 2 3")],
+                "ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - Error in hard, soft or soft_seconds setting in buffer limit configuration.",
+            ),
+            (
+                &[("client-output-buffer-limit", "slave 1 2 -3")],
+                "ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - Error in hard, soft or soft_seconds setting in buffer limit configuration.",
+            ),
+            (
+                &[("client-output-buffer-limit", "slave 1 2 3 foo 4 5 6")],
+                "ERR CONFIG SET failed (possibly related to argument 'client-output-buffer-limit') - Invalid client class specified in buffer limit configuration.",
+            ),
         ];
         for (pairs, err) in cases {
             assert_eq!(set(&mut c, pairs), Err(err.to_string()), "{pairs:?}");
@@ -749,9 +847,21 @@ mod tests {
         check("save", "", "");
         check("masterauth", "abc", "abc");
         check("masterauth", "", "");
-        check("client-output-buffer-limit", "replica 1mb 2mb 30", "normal 0 0 0 slave 1048576 2097152 30 pubsub 33554432 8388608 60");
-        check("client-output-buffer-limit", "SLAVE 1G 2k 03", "normal 0 0 0 slave 1000000000 2000 3 pubsub 33554432 8388608 60");
-        check("client-output-buffer-limit", "slave 1 2 3 slave 4 5 6", "normal 0 0 0 slave 4 5 6 pubsub 33554432 8388608 60");
+        check(
+            "client-output-buffer-limit",
+            "replica 1mb 2mb 30",
+            "normal 0 0 0 slave 1048576 2097152 30 pubsub 33554432 8388608 60",
+        );
+        check(
+            "client-output-buffer-limit",
+            "SLAVE 1G 2k 03",
+            "normal 0 0 0 slave 1000000000 2000 3 pubsub 33554432 8388608 60",
+        );
+        check(
+            "client-output-buffer-limit",
+            "slave 1 2 3 slave 4 5 6",
+            "normal 0 0 0 slave 4 5 6 pubsub 33554432 8388608 60",
+        );
         check("port", "1234", "1234");
     }
 

@@ -321,8 +321,22 @@ mod tests {
     fn scores_redis_refuses() {
         // Each replied `-ERR value is not a valid float` to ZADD on 7.0.15.
         for bad in [
-            &b""[..], b" 1", b"1 ", b"x", b"nan", b"NaN", b"-nan", b"1e400", b"1e-400", b"1e", b"-.e1",
-            b"1_000", b"1.5\0", b"0x", b"inf1", b"infinit",
+            &b""[..],
+            b" 1",
+            b"1 ",
+            b"x",
+            b"nan",
+            b"NaN",
+            b"-nan",
+            b"1e400",
+            b"1e-400",
+            b"1e",
+            b"-.e1",
+            b"1_000",
+            b"1.5\0",
+            b"0x",
+            b"inf1",
+            b"infinit",
         ] {
             assert_eq!(parse_double(bad), None, "{:?}", String::from_utf8_lossy(bad));
         }

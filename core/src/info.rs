@@ -412,7 +412,9 @@ fn replication_lines(server: &Server, now_ms: u64) -> Vec<String> {
     if config.min_replicas_to_write > 0 && config.min_replicas_max_lag > 0 {
         let good = replicas
             .iter()
-            .filter(|r| r.state == "online" && seconds_between(r.last_ack_ms, now_ms) <= config.min_replicas_max_lag as i64)
+            .filter(|r| {
+                r.state == "online" && seconds_between(r.last_ack_ms, now_ms) <= config.min_replicas_max_lag as i64
+            })
             .count();
         lines.push(kv("min_slaves_good_slaves", good));
     }
@@ -488,10 +490,17 @@ pub fn replica_link_lines(host: &str, port: u16, server: &Server, now_ms: u64) -
 }
 
 fn cpu_lines() -> Vec<String> {
-    ["used_cpu_sys", "used_cpu_user", "used_cpu_sys_children", "used_cpu_user_children", "used_cpu_sys_main_thread", "used_cpu_user_main_thread"]
-        .iter()
-        .map(|k| kv(k, "0.000000"))
-        .collect()
+    [
+        "used_cpu_sys",
+        "used_cpu_user",
+        "used_cpu_sys_children",
+        "used_cpu_user_children",
+        "used_cpu_sys_main_thread",
+        "used_cpu_user_main_thread",
+    ]
+    .iter()
+    .map(|k| kv(k, "0.000000"))
+    .collect()
 }
 
 /// `db0:keys=1,expires=0,avg_ttl=0` for every non-empty db. Keys whose TTL
@@ -623,9 +632,15 @@ mod tests {
         assert_eq!(render(&s, T0, &["nosuch"]), "");
         s.keyspace.db_mut(0).set(b"a".to_vec(), Value::String(b"1".to_vec()), false);
         s.keyspace.db_mut(2).set(b"j".to_vec(), Value::String(b"v".to_vec()), false);
-        assert_eq!(render(&s, T0, &["KEYSPACE", "nosuch"]), "# Keyspace\r\ndb0:keys=1,expires=0,avg_ttl=0\r\ndb2:keys=1,expires=0,avg_ttl=0\r\n");
+        assert_eq!(
+            render(&s, T0, &["KEYSPACE", "nosuch"]),
+            "# Keyspace\r\ndb0:keys=1,expires=0,avg_ttl=0\r\ndb2:keys=1,expires=0,avg_ttl=0\r\n"
+        );
         s.keyspace.db_mut(0).set_expire(b"a", T0 + 100_000);
-        assert_eq!(render(&s, T0, &["keyspace"]), "# Keyspace\r\ndb0:keys=1,expires=1,avg_ttl=100000\r\ndb2:keys=1,expires=0,avg_ttl=0\r\n");
+        assert_eq!(
+            render(&s, T0, &["keyspace"]),
+            "# Keyspace\r\ndb0:keys=1,expires=1,avg_ttl=100000\r\ndb2:keys=1,expires=0,avg_ttl=0\r\n"
+        );
     }
 
     #[test]
@@ -637,14 +652,34 @@ mod tests {
         assert_eq!(headers(&["replication", "server"]), ["# Server", "# Replication"]);
         assert_eq!(headers(&["keyspace", "keyspace"]), ["# Keyspace"]);
         let default = [
-            "# Server", "# Clients", "# Memory", "# Persistence", "# Stats", "# Replication", "# CPU", "# Modules",
-            "# Errorstats", "# Cluster", "# Keyspace",
+            "# Server",
+            "# Clients",
+            "# Memory",
+            "# Persistence",
+            "# Stats",
+            "# Replication",
+            "# CPU",
+            "# Modules",
+            "# Errorstats",
+            "# Cluster",
+            "# Keyspace",
         ];
         assert_eq!(headers(&[]), default);
         assert_eq!(headers(&["default"]), default);
         let all = [
-            "# Server", "# Clients", "# Memory", "# Persistence", "# Stats", "# Replication", "# CPU", "# Modules",
-            "# Commandstats", "# Errorstats", "# Latencystats", "# Cluster", "# Keyspace",
+            "# Server",
+            "# Clients",
+            "# Memory",
+            "# Persistence",
+            "# Stats",
+            "# Replication",
+            "# CPU",
+            "# Modules",
+            "# Commandstats",
+            "# Errorstats",
+            "# Latencystats",
+            "# Cluster",
+            "# Keyspace",
         ];
         assert_eq!(headers(&["all"]), all);
         assert_eq!(headers(&["everything"]), all);

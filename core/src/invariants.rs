@@ -32,8 +32,7 @@ pub mod names {
     pub const REPLICAS_CONVERGE: &str = "replicas_converge";
     pub const NO_SKIPPED_OR_DUPLICATED_BYTES: &str = "no_skipped_or_duplicated_bytes";
     pub const OFFSETS_NEVER_DECREASE: &str = "offsets_never_decrease";
-    pub const PARTIAL_RESYNC_ONLY_WHEN_BACKLOG_HAS_EVERY_BYTE: &str =
-        "partial_resync_only_when_backlog_has_every_byte";
+    pub const PARTIAL_RESYNC_ONLY_WHEN_BACKLOG_HAS_EVERY_BYTE: &str = "partial_resync_only_when_backlog_has_every_byte";
     pub const FULL_RESYNC_ONLY_WHEN_NEEDED: &str = "full_resync_only_when_needed";
     /// Liveness: with every fault healed and every node up, `settle` ends.
     pub const SETTLES_ONCE_HEALED: &str = "settles_once_healed";
@@ -121,7 +120,10 @@ pub fn replicas_converge(sim: &Sim) -> Check {
             );
         }
         if let Some(diff) = keyspace_diff(&r.server.keyspace, &m.server.keyspace, sim.now_ms()) {
-            return violation(names::REPLICAS_CONVERGE, format!("replica {name} and its master {master} differ: {diff}"));
+            return violation(
+                names::REPLICAS_CONVERGE,
+                format!("replica {name} and its master {master} differ: {diff}"),
+            );
         }
     }
     Ok(())
@@ -390,7 +392,9 @@ impl Checker {
         self.stats.events += 1;
         let t = event.t_ms;
         match &event.kind {
-            SimEventKind::NodeAdded { node, .. } | SimEventKind::Crash { node } | SimEventKind::Restart { node, .. } => {
+            SimEventKind::NodeAdded { node, .. }
+            | SimEventKind::Crash { node }
+            | SimEventKind::Restart { node, .. } => {
                 let shadow = self.nodes.entry(node.clone()).or_default();
                 *shadow = Shadow { restarted_history: true, ..Shadow::default() };
             }
@@ -428,7 +432,10 @@ impl Checker {
                     };
                     return violation(
                         names::NO_SKIPPED_OR_DUPLICATED_BYTES,
-                        format!("{node} appended `{cmd}` at offset {offset} but its stream ended at {}: it {what}", expected - 1),
+                        format!(
+                            "{node} appended `{cmd}` at offset {offset} but its stream ended at {}: it {what}",
+                            expected - 1
+                        ),
                     );
                 }
                 state.master_repl_offset = offset + len - 1;
@@ -436,16 +443,14 @@ impl Checker {
             // A restarted node loading its own file is followed at the next
             // boundary (what it becomes depends on its config).
             E::SnapshotLoaded { replid, offset, .. } if shadow.known => {
-                {
-                    shadow.restarted_history = true;
-                    shadow.psync = Some(PsyncState {
-                        replid: replid.clone(),
-                        replid2: NULL_REPLID.into(),
-                        second_repl_offset: -1,
-                        master_repl_offset: *offset,
-                        backlog_first_byte: Some(offset + 1),
-                    });
-                }
+                shadow.restarted_history = true;
+                shadow.psync = Some(PsyncState {
+                    replid: replid.clone(),
+                    replid2: NULL_REPLID.into(),
+                    second_repl_offset: -1,
+                    master_repl_offset: *offset,
+                    backlog_first_byte: Some(offset + 1),
+                });
             }
             E::BacklogCreated { replid, first_byte_offset } => {
                 if let Some(state) = shadow.psync.as_mut() {
@@ -518,7 +523,10 @@ impl Checker {
                 if decision != "continue" && possible {
                     return violation(
                         names::FULL_RESYNC_ONLY_WHEN_NEEDED,
-                        format!("{node} made {replica} resync fully for {replid} {offset} ({why}) but {}", state_text()),
+                        format!(
+                            "{node} made {replica} resync fully for {replid} {offset} ({why}) but {}",
+                            state_text()
+                        ),
                     );
                 }
             }
@@ -589,11 +597,8 @@ impl Checker {
         self.stats.writes_checked += 1;
         // Redis counts good replicas in whole seconds and refreshes the
         // count once a second (replicationCron): allow that much staleness.
-        let good = shadow
-            .online
-            .values()
-            .filter(|&&ack| (t / 1000).saturating_sub(ack / 1000) <= max_lag + 2)
-            .count() as u64;
+        let good =
+            shadow.online.values().filter(|&&ack| (t / 1000).saturating_sub(ack / 1000) <= max_lag + 2).count() as u64;
         if good < to_write {
             return violation(
                 names::MIN_REPLICAS_RESPECTED,

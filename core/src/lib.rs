@@ -43,10 +43,10 @@
 
 pub mod backlog;
 pub mod commands;
-pub mod expiry;
 pub mod config;
 pub mod double;
 pub mod events;
+pub mod expiry;
 pub mod glob;
 pub mod info;
 pub mod invariants;

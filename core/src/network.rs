@@ -235,7 +235,15 @@ pub enum NetEvent {
         arrive_ms: u64,
     },
     /// A segment reached `to`.
-    Delivered { from: String, from_conn: ConnId, to: String, to_conn: ConnId, segment: SegmentKind, len: usize, stream_offset: u64 },
+    Delivered {
+        from: String,
+        from_conn: ConnId,
+        to: String,
+        to_conn: ConnId,
+        segment: SegmentKind,
+        len: usize,
+        stream_offset: u64,
+    },
     /// `node` closed `conn` (its peer learns it when the close arrives).
     CloseStarted { node: String, conn: ConnId },
     /// A connection reset by a cut: both ends see it closed now;
@@ -501,7 +509,12 @@ impl Network {
             h.up = false;
         }
         self.pending.retain(|_, p| p.from != node);
-        let ids: Vec<u64> = self.ends.range((node.to_string(), ConnId(0))..).take_while(|((n, _), _)| n == node).map(|(_, (id, _))| *id).collect();
+        let ids: Vec<u64> = self
+            .ends
+            .range((node.to_string(), ConnId(0))..)
+            .take_while(|((n, _), _)| n == node)
+            .map(|(_, (id, _))| *id)
+            .collect();
         for id in ids {
             let Some(conn) = self.conns.get(&id) else { continue };
             let side = usize::from(conn.ends[0].node != node);
@@ -762,7 +775,10 @@ impl Network {
                 let (out, back) = (self.direction(&p.from, &target), self.direction(&target, &p.from));
                 let refuse_at = now_ms + back.latency_ms;
                 let pending = self.pending.get_mut(&id)?;
-                if out.state == LinkState::Cut || back.state == LinkState::Cut || !self.hosts.get(&target).is_some_and(|h| h.up) {
+                if out.state == LinkState::Cut
+                    || back.state == LinkState::Cut
+                    || !self.hosts.get(&target).is_some_and(|h| h.up)
+                {
                     pending.state = ConnectState::Refusing { at_ms: refuse_at };
                     None
                 } else if out.state == LinkState::Partitioned {

@@ -23,9 +23,9 @@ use std::collections::BTreeMap;
 
 use crate::commands::ClientState;
 use crate::config::Config;
+use crate::replication::Replication;
 use crate::resp::parser::PROTO_IOBUF_LEN;
 use crate::resp::{Frame, RequestParser};
-use crate::replication::Replication;
 use crate::server::Server;
 
 /// Identifies one client connection of a node.
@@ -94,7 +94,13 @@ impl Node {
 
     /// [`Node::execute`] and [`Node::command`]: the command, then what
     /// replication commands asked for, then the node's bookkeeping.
-    pub(crate) fn run_client_command(&mut self, now_ms: u64, client: ClientId, argv: Vec<Vec<u8>>, can_block: bool) -> CommandOutcome {
+    pub(crate) fn run_client_command(
+        &mut self,
+        now_ms: u64,
+        client: ClientId,
+        argv: Vec<Vec<u8>>,
+        can_block: bool,
+    ) -> CommandOutcome {
         let mut conn = self.clients.remove(&client).unwrap_or_default();
         self.server.current_woff = self.repl.client_woff.get(&client).copied().unwrap_or(0);
         let before = self.server.repl.master_repl_offset;

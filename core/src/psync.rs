@@ -84,10 +84,7 @@ pub fn decide(master: &PsyncView<'_>, request: &PsyncRequest) -> PsyncDecision {
                 replid2: master.replid2.to_string(),
             }
         } else {
-            FullResyncReason::SecondIdTooFar {
-                asked_offset: offset,
-                second_repl_offset: master.second_repl_offset,
-            }
+            FullResyncReason::SecondIdTooFar { asked_offset: offset, second_repl_offset: master.second_repl_offset }
         };
         return PsyncDecision::FullResync { reason };
     }
@@ -202,9 +199,9 @@ impl FullResyncReason {
                 "asked for the old master's history at {asked_offset} · shared history ends at {} (second_repl_offset {second_repl_offset}) → diverged → full resync",
                 second_repl_offset - 1
             ),
-            FullResyncReason::NoBacklog { asked_offset } => format!(
-                "asked for {asked_offset} · master keeps no backlog → nothing to replay → full resync"
-            ),
+            FullResyncReason::NoBacklog { asked_offset } => {
+                format!("asked for {asked_offset} · master keeps no backlog → nothing to replay → full resync")
+            }
             FullResyncReason::OutsideWindow { asked_offset, first_byte_offset, master_repl_offset } => {
                 if *asked_offset < *first_byte_offset as i64 {
                     format!(
@@ -222,7 +219,9 @@ impl FullResyncReason {
 }
 
 fn lack_of_backlog(replica: &str, asked_offset: i64) -> String {
-    format!("Unable to partial resync with replica {replica} for lack of backlog (Replica request was: {asked_offset}).")
+    format!(
+        "Unable to partial resync with replica {replica} for lack of backlog (Replica request was: {asked_offset})."
+    )
 }
 
 /// The first 8 characters of a replication ID, for teaching lines.

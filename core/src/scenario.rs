@@ -152,14 +152,28 @@ struct RawNode {
 }
 
 /// Verbs in the order a step object is searched for them.
-const VERBS: &[&str] =
-    &["cmd", "settle", "advance_ms", "cut", "cut_one_way", "partition", "partition_one_way", "heal", "crash", "restart", "link"];
+const VERBS: &[&str] = &[
+    "cmd",
+    "settle",
+    "advance_ms",
+    "cut",
+    "cut_one_way",
+    "partition",
+    "partition_one_way",
+    "heal",
+    "crash",
+    "restart",
+    "link",
+];
 
 impl Scenario {
     /// Parses and validates a scenario file.
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
         if text.len() > MAX_FILE_BYTES {
-            return Err(ScenarioError(format!("scenario is {} bytes, more than the limit of {MAX_FILE_BYTES}", text.len())));
+            return Err(ScenarioError(format!(
+                "scenario is {} bytes, more than the limit of {MAX_FILE_BYTES}",
+                text.len()
+            )));
         }
         let raw: RawScenario = serde_json::from_str(text).map_err(|e| ScenarioError(format!("scenario: {e}")))?;
         if raw.version != FORMAT_VERSION {
@@ -170,7 +184,10 @@ impl Scenario {
         }
         let nodes = parse_nodes(raw.nodes)?;
         if raw.steps.len() > MAX_STEPS {
-            return Err(ScenarioError(format!("scenario: {} steps, more than the limit of {MAX_STEPS}", raw.steps.len())));
+            return Err(ScenarioError(format!(
+                "scenario: {} steps, more than the limit of {MAX_STEPS}",
+                raw.steps.len()
+            )));
         }
         let names: Vec<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
         let mut checker = StepChecker { names: &names, crashed: Vec::new(), total_ms: 0 };
@@ -254,10 +271,9 @@ impl StepChecker<'_> {
                     None => return Err(err("missing field \"node\"".into())),
                 };
                 let cmd = match field.as_array() {
-                    Some(args) if !args.is_empty() => args
-                        .iter()
-                        .map(|a| a.as_str().map(|s| s.as_bytes().to_vec()))
-                        .collect::<Option<Vec<_>>>(),
+                    Some(args) if !args.is_empty() => {
+                        args.iter().map(|a| a.as_str().map(|s| s.as_bytes().to_vec())).collect::<Option<Vec<_>>>()
+                    }
                     _ => None,
                 };
                 let cmd = cmd.ok_or_else(|| err("\"cmd\" must be a non-empty array of strings".into()))?;

@@ -43,7 +43,10 @@ pub struct Stats {
 pub enum Role {
     Master,
     /// `REPLICAOF host port` was given.
-    Replica { host: String, port: u16 },
+    Replica {
+        host: String,
+        port: u16,
+    },
 }
 
 /// The master side of replication: the node's replication IDs and offset,
@@ -133,15 +136,16 @@ impl ReplicationStream {
         }
         let start = self.outgoing.len();
         if let Some(db) = db
-            && self.stream_db != Some(db) {
-                let select = [b"SELECT".to_vec(), db.to_string().into_bytes()];
-                let before = self.outgoing.len();
-                encode_command(&select, &mut self.outgoing);
-                self.stream_db = Some(db);
-                let len = (self.outgoing.len() - before) as u64;
-                let offset = self.master_repl_offset + 1 + (before - start) as u64;
-                self.fed.push(FedCommand { offset, len, summary: argv_summary(&select) });
-            }
+            && self.stream_db != Some(db)
+        {
+            let select = [b"SELECT".to_vec(), db.to_string().into_bytes()];
+            let before = self.outgoing.len();
+            encode_command(&select, &mut self.outgoing);
+            self.stream_db = Some(db);
+            let len = (self.outgoing.len() - before) as u64;
+            let offset = self.master_repl_offset + 1 + (before - start) as u64;
+            self.fed.push(FedCommand { offset, len, summary: argv_summary(&select) });
+        }
         let before = self.outgoing.len();
         encode_command(argv, &mut self.outgoing);
         let len = (self.outgoing.len() - before) as u64;

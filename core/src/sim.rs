@@ -104,29 +104,66 @@ pub struct SimEvent {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum SimEventKind {
-    NodeAdded { node: String, port: u16 },
-    NodeRemoved { node: String },
+    NodeAdded {
+        node: String,
+        port: u16,
+    },
+    NodeRemoved {
+        node: String,
+    },
     /// Something a node reported (its log lines, replication steps…).
-    Node { node: String, event: NodeEventKind },
+    Node {
+        node: String,
+        event: NodeEventKind,
+    },
     /// Something on the network (connects, segments sent and delivered…).
-    Net { event: NetEvent },
+    Net {
+        event: NetEvent,
+    },
     /// A client command (the console's) was run on `node`.
-    Command { node: String, cmd: Vec<String> },
+    Command {
+        node: String,
+        cmd: Vec<String>,
+    },
     /// The command blocked (WAIT); its reply comes with [`SimEventKind::Reply`].
-    Blocked { node: String },
+    Blocked {
+        node: String,
+    },
     /// The reply to a command, as redis-cli would show it.
-    Reply { node: String, reply: String },
+    Reply {
+        node: String,
+        reply: String,
+    },
     /// A command to a crashed node.
-    ConnectionRefused { node: String },
+    ConnectionRefused {
+        node: String,
+    },
     /// A fault was injected: `verb` is `cut`, `partition`, `cut_one_way`,
     /// `partition_one_way`.
-    Fault { verb: String, from: String, to: String },
-    Healed { a: String, b: String },
-    LinkChanged { from: String, to: String, latency_ms: u64, bandwidth_kbps: u64 },
-    Crash { node: String },
+    Fault {
+        verb: String,
+        from: String,
+        to: String,
+    },
+    Healed {
+        a: String,
+        b: String,
+    },
+    LinkChanged {
+        from: String,
+        to: String,
+        latency_ms: u64,
+        bandwidth_kbps: u64,
+    },
+    Crash {
+        node: String,
+    },
     /// The node started again; `rdb_bytes` is the size of the RDB file it
     /// loaded, if any.
-    Restart { node: String, rdb_bytes: Option<u64> },
+    Restart {
+        node: String,
+        rdb_bytes: Option<u64>,
+    },
 }
 
 /// What a client command got.
@@ -585,8 +622,11 @@ impl Sim {
         if !self.net.is_idle() {
             return Some("bytes in flight".into());
         }
-        let views: BTreeMap<&str, ReplicationView> =
-            self.nodes.iter().filter_map(|(name, n)| Some((name.as_str(), n.node.as_ref()?.replication_view()))).collect();
+        let views: BTreeMap<&str, ReplicationView> = self
+            .nodes
+            .iter()
+            .filter_map(|(name, n)| Some((name.as_str(), n.node.as_ref()?.replication_view())))
+            .collect();
         for (name, view) in &views {
             if view.sync_in_progress {
                 return Some(format!("{name}: sync in progress"));

@@ -60,7 +60,10 @@ fn protocol_errors_reply_then_close() {
     assert_eq!(out.reply_bytes, b"+PONG\r\n+PONG\r\n-ERR Protocol error: invalid multibulk length\r\n");
     assert!(out.close);
     let out = bytes(&mut n, b"*1\r\nx3\r\nfoo\r\n");
-    assert_eq!(out, ClientOutput { reply_bytes: b"-ERR Protocol error: expected '$', got 'x'\r\n".to_vec(), close: true });
+    assert_eq!(
+        out,
+        ClientOutput { reply_bytes: b"-ERR Protocol error: expected '$', got 'x'\r\n".to_vec(), close: true }
+    );
     let out = bytes(&mut n, b"SET k \"a\r\n");
     assert_eq!(out.reply_bytes, b"-ERR Protocol error: unbalanced quotes in request\r\n");
     // A queued transaction does not change that.
@@ -98,7 +101,10 @@ fn inline_limit_depends_on_16kb_reads_like_redis() {
     line.resize(100_000, b'a');
     line.extend_from_slice(b"\r\n");
     let out = bytes(&mut n, &line);
-    assert_eq!(out, ClientOutput { reply_bytes: b"-ERR Protocol error: too big inline request\r\n".to_vec(), close: true });
+    assert_eq!(
+        out,
+        ClientOutput { reply_bytes: b"-ERR Protocol error: too big inline request\r\n".to_vec(), close: true }
+    );
 }
 
 #[test]
@@ -157,14 +163,26 @@ fn unknown_command_format() {
 #[test]
 fn multi_exec_discard_replies() {
     let mut n = node();
-    assert_eq!(session(&mut n, &["EXEC", "DISCARD"]), ["-ERR EXEC without MULTI\r\n", "-ERR DISCARD without MULTI\r\n"]);
+    assert_eq!(
+        session(&mut n, &["EXEC", "DISCARD"]),
+        ["-ERR EXEC without MULTI\r\n", "-ERR DISCARD without MULTI\r\n"]
+    );
     assert_eq!(
         session(&mut n, &["MULTI", "MULTI", "SET k 1", "EXEC"]),
         ["+OK\r\n", "-ERR MULTI calls can not be nested\r\n", "+QUEUED\r\n", "*1\r\n+OK\r\n"]
     );
     assert_eq!(
         session(&mut n, &["MULTI", "EXEC", "MULTI", "DISCARD", "EXEC", "MULTI", "PING", "EXEC"]),
-        ["+OK\r\n", "*0\r\n", "+OK\r\n", "+OK\r\n", "-ERR EXEC without MULTI\r\n", "+OK\r\n", "+QUEUED\r\n", "*1\r\n+PONG\r\n"]
+        [
+            "+OK\r\n",
+            "*0\r\n",
+            "+OK\r\n",
+            "+OK\r\n",
+            "-ERR EXEC without MULTI\r\n",
+            "+OK\r\n",
+            "+QUEUED\r\n",
+            "*1\r\n+PONG\r\n"
+        ]
     );
     // Runtime errors are elements of EXEC's array; the rest still runs.
     assert_eq!(
@@ -183,7 +201,13 @@ fn queueing_errors_abort_exec() {
     );
     assert_eq!(
         session(&mut n, &["MULTI", "GET", "SET k 1", "EXEC", "EXEC"]),
-        ["+OK\r\n", "-ERR wrong number of arguments for 'get' command\r\n", "+QUEUED\r\n", ABORT, "-ERR EXEC without MULTI\r\n"]
+        [
+            "+OK\r\n",
+            "-ERR wrong number of arguments for 'get' command\r\n",
+            "+QUEUED\r\n",
+            ABORT,
+            "-ERR EXEC without MULTI\r\n"
+        ]
     );
     assert_eq!(
         session(&mut n, &["MULTI", "MULTI x", "SET a 1", "EXEC"]),
@@ -213,7 +237,10 @@ fn no_multi_commands_are_refused_inside_multi() {
         }
         assert_eq!(n.execute(0, C, vec![b"MULTI".to_vec()]), Frame::ok());
         assert_eq!(n.execute(0, C, argv), Frame::error("ERR Command not allowed inside a transaction"));
-        assert_eq!(n.execute(0, C, vec![b"EXEC".to_vec()]), Frame::error("EXECABORT Transaction discarded because of previous errors."));
+        assert_eq!(
+            n.execute(0, C, vec![b"EXEC".to_vec()]),
+            Frame::error("EXECABORT Transaction discarded because of previous errors.")
+        );
     }
 }
 
@@ -253,7 +280,10 @@ fn masterdown_when_link_down_and_stale_data_off() {
     // Unknown command and arity come first.
     assert_eq!(
         session(&mut n, &["FOO", "GET"]),
-        ["-ERR unknown command 'FOO', with args beginning with: \r\n", "-ERR wrong number of arguments for 'get' command\r\n"]
+        [
+            "-ERR unknown command 'FOO', with args beginning with: \r\n",
+            "-ERR wrong number of arguments for 'get' command\r\n"
+        ]
     );
     assert_eq!(
         session(&mut n, &["MULTI", "PING", "ECHO a", "EXEC"]),

@@ -55,9 +55,12 @@ fn expire_errors_and_past_times() {
     assert_eq!(h.cmd("EXPIRE k 100 NX GT"), "-ERR NX and XX, GT or LT options at the same time are not compatible\r\n");
     assert_eq!(h.cmd("EXPIRE k 100 GT LT"), "-ERR GT and LT options at the same time are not compatible\r\n");
     assert_eq!(h.cmd("EXPIRE k 100 FOO"), "-ERR Unsupported option FOO\r\n");
-    for line in ["EXPIRE k 9223372036854775807", "EXPIRE k 9223372036854775", "EXPIRE k 9223372036854774",
-        "EXPIRE k -9223372036854775808"]
-    {
+    for line in [
+        "EXPIRE k 9223372036854775807",
+        "EXPIRE k 9223372036854775",
+        "EXPIRE k 9223372036854774",
+        "EXPIRE k -9223372036854775808",
+    ] {
         assert_eq!(h.cmd(line), "-ERR invalid expire time in 'expire' command\r\n", "{line}");
     }
     assert_eq!(h.cmd("PEXPIRE k 9223372036854775807"), "-ERR invalid expire time in 'pexpire' command\r\n");
@@ -91,7 +94,9 @@ fn ttl_family() {
     assert_eq!(h.cmd("TTL k"), ":1\r\n");
     h.cmd("SET k v PX 1500");
     assert_eq!(h.cmd("TTL k"), ":2\r\n");
-    for (at, secs) in [("99999999999999", "100000000000"), ("99999999999499", "99999999999"), ("99999999999500", "100000000000")] {
+    for (at, secs) in
+        [("99999999999999", "100000000000"), ("99999999999499", "99999999999"), ("99999999999500", "100000000000")]
+    {
         h.cmd(&format!("SET k v PXAT {at}"));
         assert_eq!(h.cmd("EXPIRETIME k"), format!(":{secs}\r\n"));
         assert_eq!(h.cmd("PEXPIRETIME k"), format!(":{at}\r\n"));
@@ -107,10 +112,18 @@ fn replica_hides_expired_keys_but_never_deletes_them() {
     db.put(b"p".to_vec(), replscope_core::keyspace::Value::String(b"v".to_vec()));
     h.advance(301);
     // Observed on a real replica whose master has active expiry disabled.
-    for (line, reply) in [("GET k", "$-1\r\n"), ("EXISTS k", ":0\r\n"), ("TTL k", ":-2\r\n"), ("PTTL k", ":-2\r\n"),
-        ("TYPE k", "+none\r\n"), ("EXPIRETIME k", ":-2\r\n"), ("STRLEN k", ":0\r\n"), ("GETRANGE k 0 -1", "$0\r\n\r\n"),
-        ("MGET k p", "*2\r\n$-1\r\n$1\r\nv\r\n"), ("KEYS *", "*1\r\n$1\r\np\r\n")]
-    {
+    for (line, reply) in [
+        ("GET k", "$-1\r\n"),
+        ("EXISTS k", ":0\r\n"),
+        ("TTL k", ":-2\r\n"),
+        ("PTTL k", ":-2\r\n"),
+        ("TYPE k", "+none\r\n"),
+        ("EXPIRETIME k", ":-2\r\n"),
+        ("STRLEN k", ":0\r\n"),
+        ("GETRANGE k 0 -1", "$0\r\n\r\n"),
+        ("MGET k p", "*2\r\n$-1\r\n$1\r\nv\r\n"),
+        ("KEYS *", "*1\r\n$1\r\np\r\n"),
+    ] {
         assert_eq!(h.cmd(line), reply, "{line}");
     }
     h.node.cron(h.now);

@@ -6,14 +6,26 @@ use transcript::*;
 
 /// Observed on Redis 7.0.15 (`hash.txt`): command, reply bytes, bytes fed to replicas.
 const HASH_BASICS: &[Step] = &[
-    step("HSET h a 1 b 2 c 3", ":3\r\n", "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*8\r\n$4\r\nHSET\r\n$1\r\nh\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n"),
+    step(
+        "HSET h a 1 b 2 c 3",
+        ":3\r\n",
+        "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*8\r\n$4\r\nHSET\r\n$1\r\nh\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n",
+    ),
     step("HSET h a 1", ":0\r\n", "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$1\r\na\r\n$1\r\n1\r\n"),
     step("HSET h a 9 d 4", ":1\r\n", "*6\r\n$4\r\nHSET\r\n$1\r\nh\r\n$1\r\na\r\n$1\r\n9\r\n$1\r\nd\r\n$1\r\n4\r\n"),
     step("HSET h a 1 b", "-ERR wrong number of arguments for 'hset' command\r\n", ""),
-    step("HGETALL h", "*8\r\n$1\r\na\r\n$1\r\n9\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nd\r\n$1\r\n4\r\n", ""),
+    step(
+        "HGETALL h",
+        "*8\r\n$1\r\na\r\n$1\r\n9\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nd\r\n$1\r\n4\r\n",
+        "",
+    ),
     step("HDEL h b", ":1\r\n", "*3\r\n$4\r\nHDEL\r\n$1\r\nh\r\n$1\r\nb\r\n"),
     step("HSET h b 5", ":1\r\n", "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$1\r\nb\r\n$1\r\n5\r\n"),
-    step("HGETALL h", "*8\r\n$1\r\na\r\n$1\r\n9\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\nb\r\n$1\r\n5\r\n", ""),
+    step(
+        "HGETALL h",
+        "*8\r\n$1\r\na\r\n$1\r\n9\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nd\r\n$1\r\n4\r\n$1\r\nb\r\n$1\r\n5\r\n",
+        "",
+    ),
     step("HKEYS h", "*4\r\n$1\r\na\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\nb\r\n", ""),
     step("HVALS h", "*4\r\n$1\r\n9\r\n$1\r\n3\r\n$1\r\n4\r\n$1\r\n5\r\n", ""),
     step("HDEL h zz", ":0\r\n", ""),
@@ -41,7 +53,11 @@ const HASH_BASICS: &[Step] = &[
     step("HGETALL nokey", "*2\r\n$1\r\nf\r\n$1\r\nv\r\n", ""),
     step("HKEYS nokey", "*1\r\n$1\r\nf\r\n", ""),
     step("HVALS nokey", "*1\r\n$1\r\nv\r\n", ""),
-    step("HDEL h c d e x y b", ":6\r\n", "*8\r\n$4\r\nHDEL\r\n$1\r\nh\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n$1\r\nx\r\n$1\r\ny\r\n$1\r\nb\r\n"),
+    step(
+        "HDEL h c d e x y b",
+        ":6\r\n",
+        "*8\r\n$4\r\nHDEL\r\n$1\r\nh\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n$1\r\nx\r\n$1\r\ny\r\n$1\r\nb\r\n",
+    ),
     step("EXISTS h", ":0\r\n", ""),
     step("SET str v", "+OK\r\n", "*3\r\n$3\r\nSET\r\n$3\r\nstr\r\n$1\r\nv\r\n"),
     step("HSET str a b", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n", ""),
@@ -60,17 +76,29 @@ const HASH_BASICS: &[Step] = &[
 
 /// Observed on Redis 7.0.15 (`hincrby_only.txt`): command, reply bytes, bytes fed to replicas.
 const HINCRBY_STEPS: &[Step] = &[
-    step("HINCRBY h a 5", ":5\r\n", "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*4\r\n$7\r\nHINCRBY\r\n$1\r\nh\r\n$1\r\na\r\n$1\r\n5\r\n"),
+    step(
+        "HINCRBY h a 5",
+        ":5\r\n",
+        "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*4\r\n$7\r\nHINCRBY\r\n$1\r\nh\r\n$1\r\na\r\n$1\r\n5\r\n",
+    ),
     step("HINCRBY h a -2", ":3\r\n", "*4\r\n$7\r\nHINCRBY\r\n$1\r\nh\r\n$1\r\na\r\n$2\r\n-2\r\n"),
     step("HINCRBY h a x", "-ERR value is not an integer or out of range\r\n", ""),
     step("HINCRBY h a 1.5", "-ERR value is not an integer or out of range\r\n", ""),
     step("HSET h s foo", ":1\r\n", "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$1\r\ns\r\n$3\r\nfoo\r\n"),
     step("HINCRBY h s 1", "-ERR hash value is not an integer\r\n", ""),
-    step("HSET h big 9223372036854775800", ":1\r\n", "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$3\r\nbig\r\n$19\r\n9223372036854775800\r\n"),
+    step(
+        "HSET h big 9223372036854775800",
+        ":1\r\n",
+        "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$3\r\nbig\r\n$19\r\n9223372036854775800\r\n",
+    ),
     step("HINCRBY h big 100", "-ERR increment or decrement would overflow\r\n", ""),
     step("HINCRBY h big 7", ":9223372036854775807\r\n", "*4\r\n$7\r\nHINCRBY\r\n$1\r\nh\r\n$3\r\nbig\r\n$1\r\n7\r\n"),
     step("HINCRBY h big 0", ":9223372036854775807\r\n", "*4\r\n$7\r\nHINCRBY\r\n$1\r\nh\r\n$3\r\nbig\r\n$1\r\n0\r\n"),
-    step("HSET h neg -9223372036854775800", ":1\r\n", "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$3\r\nneg\r\n$20\r\n-9223372036854775800\r\n"),
+    step(
+        "HSET h neg -9223372036854775800",
+        ":1\r\n",
+        "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$3\r\nneg\r\n$20\r\n-9223372036854775800\r\n",
+    ),
     step("HINCRBY h neg -9", "-ERR increment or decrement would overflow\r\n", ""),
     step("HSET h sp \" 1\"", ":1\r\n", "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$2\r\nsp\r\n$2\r\n 1\r\n"),
     step("HINCRBY h sp 1", "-ERR hash value is not an integer\r\n", ""),
@@ -87,17 +115,29 @@ const HINCRBY_STEPS: &[Step] = &[
 
 /// Observed on Redis 7.0.15 (`hincr_float.txt`): command, reply bytes, bytes fed to replicas.
 const HINCRBYFLOAT_STEPS: &[Step] = &[
-    step("HINCRBY h a 5", ":5\r\n", "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*4\r\n$7\r\nHINCRBY\r\n$1\r\nh\r\n$1\r\na\r\n$1\r\n5\r\n"),
+    step(
+        "HINCRBY h a 5",
+        ":5\r\n",
+        "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*4\r\n$7\r\nHINCRBY\r\n$1\r\nh\r\n$1\r\na\r\n$1\r\n5\r\n",
+    ),
     step("HINCRBY h a -2", ":3\r\n", "*4\r\n$7\r\nHINCRBY\r\n$1\r\nh\r\n$1\r\na\r\n$2\r\n-2\r\n"),
     step("HINCRBY h a x", "-ERR value is not an integer or out of range\r\n", ""),
     step("HINCRBY h a 1.5", "-ERR value is not an integer or out of range\r\n", ""),
     step("HSET h s foo", ":1\r\n", "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$1\r\ns\r\n$3\r\nfoo\r\n"),
     step("HINCRBY h s 1", "-ERR hash value is not an integer\r\n", ""),
-    step("HSET h big 9223372036854775800", ":1\r\n", "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$3\r\nbig\r\n$19\r\n9223372036854775800\r\n"),
+    step(
+        "HSET h big 9223372036854775800",
+        ":1\r\n",
+        "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$3\r\nbig\r\n$19\r\n9223372036854775800\r\n",
+    ),
     step("HINCRBY h big 100", "-ERR increment or decrement would overflow\r\n", ""),
     step("HINCRBY h big 7", ":9223372036854775807\r\n", "*4\r\n$7\r\nHINCRBY\r\n$1\r\nh\r\n$3\r\nbig\r\n$1\r\n7\r\n"),
     step("HINCRBY h big 0", ":9223372036854775807\r\n", "*4\r\n$7\r\nHINCRBY\r\n$1\r\nh\r\n$3\r\nbig\r\n$1\r\n0\r\n"),
-    step("HSET h neg -9223372036854775800", ":1\r\n", "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$3\r\nneg\r\n$20\r\n-9223372036854775800\r\n"),
+    step(
+        "HSET h neg -9223372036854775800",
+        ":1\r\n",
+        "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$3\r\nneg\r\n$20\r\n-9223372036854775800\r\n",
+    ),
     step("HINCRBY h neg -9", "-ERR increment or decrement would overflow\r\n", ""),
     step("HSET h sp \" 1\"", ":1\r\n", "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$2\r\nsp\r\n$2\r\n 1\r\n"),
     step("HINCRBY h sp 1", "-ERR hash value is not an integer\r\n", ""),
@@ -112,9 +152,21 @@ const HINCRBYFLOAT_STEPS: &[Step] = &[
     step("HINCRBYFLOAT h f x", "-ERR value is not a valid float\r\n", ""),
     step("HINCRBYFLOAT h f nan", "-ERR value is not a valid float\r\n", ""),
     step("HINCRBYFLOAT h f inf", "-ERR value is NaN or Infinity\r\n", ""),
-    step("HINCRBYFLOAT h f 1e400", "$401\r\n10000000000000000000281880683947586514586453433629052038625910693539685534008629862039363994848324160522094053927317616200295822777259255734023828976593340661017797447434546173917862448116674971723778943824391593338047470675026246684401359237513603830343735485505244955964979021825038280091068414947402456898653040951017512658092615827588920183472511643316591362664138176309734806343732497430221946880\r\n", "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$1\r\nf\r\n$401\r\n10000000000000000000281880683947586514586453433629052038625910693539685534008629862039363994848324160522094053927317616200295822777259255734023828976593340661017797447434546173917862448116674971723778943824391593338047470675026246684401359237513603830343735485505244955964979021825038280091068414947402456898653040951017512658092615827588920183472511643316591362664138176309734806343732497430221946880\r\n"),
-    step("HINCRBYFLOAT h f 0", "$401\r\n10000000000000000000281880683947586514586453433629052038625910693539685534008629862039363994848324160522094053927317616200295822777259255734023828976593340661017797447434546173917862448116674971723778943824391593338047470675026246684401359237513603830343735485505244955964979021825038280091068414947402456898653040951017512658092615827588920183472511643316591362664138176309734806343732497430221946880\r\n", "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$1\r\nf\r\n$401\r\n10000000000000000000281880683947586514586453433629052038625910693539685534008629862039363994848324160522094053927317616200295822777259255734023828976593340661017797447434546173917862448116674971723778943824391593338047470675026246684401359237513603830343735485505244955964979021825038280091068414947402456898653040951017512658092615827588920183472511643316591362664138176309734806343732497430221946880\r\n"),
-    step("HINCRBYFLOAT h f 3e0", "$401\r\n10000000000000000000281880683947586514586453433629052038625910693539685534008629862039363994848324160522094053927317616200295822777259255734023828976593340661017797447434546173917862448116674971723778943824391593338047470675026246684401359237513603830343735485505244955964979021825038280091068414947402456898653040951017512658092615827588920183472511643316591362664138176309734806343732497430221946880\r\n", "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$1\r\nf\r\n$401\r\n10000000000000000000281880683947586514586453433629052038625910693539685534008629862039363994848324160522094053927317616200295822777259255734023828976593340661017797447434546173917862448116674971723778943824391593338047470675026246684401359237513603830343735485505244955964979021825038280091068414947402456898653040951017512658092615827588920183472511643316591362664138176309734806343732497430221946880\r\n"),
+    step(
+        "HINCRBYFLOAT h f 1e400",
+        "$401\r\n10000000000000000000281880683947586514586453433629052038625910693539685534008629862039363994848324160522094053927317616200295822777259255734023828976593340661017797447434546173917862448116674971723778943824391593338047470675026246684401359237513603830343735485505244955964979021825038280091068414947402456898653040951017512658092615827588920183472511643316591362664138176309734806343732497430221946880\r\n",
+        "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$1\r\nf\r\n$401\r\n10000000000000000000281880683947586514586453433629052038625910693539685534008629862039363994848324160522094053927317616200295822777259255734023828976593340661017797447434546173917862448116674971723778943824391593338047470675026246684401359237513603830343735485505244955964979021825038280091068414947402456898653040951017512658092615827588920183472511643316591362664138176309734806343732497430221946880\r\n",
+    ),
+    step(
+        "HINCRBYFLOAT h f 0",
+        "$401\r\n10000000000000000000281880683947586514586453433629052038625910693539685534008629862039363994848324160522094053927317616200295822777259255734023828976593340661017797447434546173917862448116674971723778943824391593338047470675026246684401359237513603830343735485505244955964979021825038280091068414947402456898653040951017512658092615827588920183472511643316591362664138176309734806343732497430221946880\r\n",
+        "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$1\r\nf\r\n$401\r\n10000000000000000000281880683947586514586453433629052038625910693539685534008629862039363994848324160522094053927317616200295822777259255734023828976593340661017797447434546173917862448116674971723778943824391593338047470675026246684401359237513603830343735485505244955964979021825038280091068414947402456898653040951017512658092615827588920183472511643316591362664138176309734806343732497430221946880\r\n",
+    ),
+    step(
+        "HINCRBYFLOAT h f 3e0",
+        "$401\r\n10000000000000000000281880683947586514586453433629052038625910693539685534008629862039363994848324160522094053927317616200295822777259255734023828976593340661017797447434546173917862448116674971723778943824391593338047470675026246684401359237513603830343735485505244955964979021825038280091068414947402456898653040951017512658092615827588920183472511643316591362664138176309734806343732497430221946880\r\n",
+        "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$1\r\nf\r\n$401\r\n10000000000000000000281880683947586514586453433629052038625910693539685534008629862039363994848324160522094053927317616200295822777259255734023828976593340661017797447434546173917862448116674971723778943824391593338047470675026246684401359237513603830343735485505244955964979021825038280091068414947402456898653040951017512658092615827588920183472511643316591362664138176309734806343732497430221946880\r\n",
+    ),
     step("HSET h g 1e3", ":1\r\n", "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$1\r\ng\r\n$3\r\n1e3\r\n"),
     step("HINCRBYFLOAT h g 1", "$4\r\n1001\r\n", "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$1\r\ng\r\n$4\r\n1001\r\n"),
     step("HINCRBYFLOAT h e 1", "-ERR hash value is not a float\r\n", ""),
@@ -128,7 +180,11 @@ const HINCRBYFLOAT_STEPS: &[Step] = &[
 ];
 /// Observed on Redis 7.0.15 (`hincr2.txt`): command, reply bytes, bytes fed to replicas.
 const HINCRBYFLOAT_LIMITS: &[Step] = &[
-    step("HSET h f 1e4932", ":1\r\n", "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$1\r\nf\r\n$6\r\n1e4932\r\n"),
+    step(
+        "HSET h f 1e4932",
+        ":1\r\n",
+        "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$1\r\nf\r\n$6\r\n1e4932\r\n",
+    ),
     step("HINCRBYFLOAT h f 1e4932", "-ERR increment would produce NaN or Infinity\r\n", ""),
     step("HINCRBYFLOAT h f -inf", "-ERR value is NaN or Infinity\r\n", ""),
     step("HINCRBYFLOAT nokey f inf", "-ERR value is NaN or Infinity\r\n", ""),
@@ -139,7 +195,6 @@ const HINCRBYFLOAT_LIMITS: &[Step] = &[
     step("HINCRBYFLOAT h g 0x10", "$6\r\n5017.5\r\n", "*4\r\n$4\r\nHSET\r\n$1\r\nh\r\n$1\r\ng\r\n$6\r\n5017.5\r\n"),
     step("EXISTS nokey", ":0\r\n", ""),
 ];
-
 
 #[test]
 fn hash_basics_match_redis() {

@@ -17,10 +17,7 @@ fn del_unlink_exists_type() {
     assert_eq!(h.cmd("TYPE nokey"), "+none\r\n");
     h.put_list("l");
     assert_eq!(h.cmd("TYPE l"), "+list\r\n");
-    assert_eq!(
-        h.stream(),
-        enc(&["SELECT 0", "MSET a 1 b 2 c 3", "DEL a nokey a", "UNLINK b c nokey", "MSET a 1 b 2"])
-    );
+    assert_eq!(h.stream(), enc(&["SELECT 0", "MSET a 1 b 2 c 3", "DEL a nokey a", "UNLINK b c nokey", "MSET a 1 b 2"]));
 }
 
 #[test]
@@ -112,12 +109,69 @@ fn randomkey_is_seeded_and_skips_expired_keys_on_a_master() {
 
 #[test]
 fn odd_arguments_never_panic() {
-    let weird: &[&[u8]] = &[b"", b"0", b"-1", b"9223372036854775807", b"-9223372036854775808", b"EX", b"px", b"GET",
-        b"nx\0x", b"\xff\xfe", b"1e4932", b"0x1p3", b"*", b"[", b"\\", b"KEEPTTL", b"DB", b"REPLACE", b"PERSIST", b"k"];
-    let cmds = ["get", "set", "setnx", "setex", "psetex", "getset", "getdel", "getex", "mget", "mset", "msetnx", "incr",
-        "decr", "incrby", "decrby", "incrbyfloat", "append", "strlen", "setrange", "getrange", "substr", "del", "unlink",
-        "exists", "type", "keys", "rename", "renamenx", "randomkey", "copy", "expire", "pexpire", "expireat", "pexpireat",
-        "ttl", "pttl", "expiretime", "pexpiretime", "persist"];
+    let weird: &[&[u8]] = &[
+        b"",
+        b"0",
+        b"-1",
+        b"9223372036854775807",
+        b"-9223372036854775808",
+        b"EX",
+        b"px",
+        b"GET",
+        b"nx\0x",
+        b"\xff\xfe",
+        b"1e4932",
+        b"0x1p3",
+        b"*",
+        b"[",
+        b"\\",
+        b"KEEPTTL",
+        b"DB",
+        b"REPLACE",
+        b"PERSIST",
+        b"k",
+    ];
+    let cmds = [
+        "get",
+        "set",
+        "setnx",
+        "setex",
+        "psetex",
+        "getset",
+        "getdel",
+        "getex",
+        "mget",
+        "mset",
+        "msetnx",
+        "incr",
+        "decr",
+        "incrby",
+        "decrby",
+        "incrbyfloat",
+        "append",
+        "strlen",
+        "setrange",
+        "getrange",
+        "substr",
+        "del",
+        "unlink",
+        "exists",
+        "type",
+        "keys",
+        "rename",
+        "renamenx",
+        "randomkey",
+        "copy",
+        "expire",
+        "pexpire",
+        "expireat",
+        "pexpireat",
+        "ttl",
+        "pttl",
+        "expiretime",
+        "pexpiretime",
+        "persist",
+    ];
     let mut h = H::master();
     let mut seed = 1u64;
     for _ in 0..20_000 {

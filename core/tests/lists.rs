@@ -14,7 +14,11 @@ const LIST_BASICS: &[Step] = &[
     step("LPOP nokey -1", "-ERR value is out of range, must be positive\r\n", ""),
     step("LPOP nokey abc", "-ERR value is out of range, must be positive\r\n", ""),
     step("LPOP a b c", "-ERR wrong number of arguments for 'lpop' command\r\n", ""),
-    step("RPUSH l a b c", ":3\r\n", "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*5\r\n$5\r\nRPUSH\r\n$1\r\nl\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n"),
+    step(
+        "RPUSH l a b c",
+        ":3\r\n",
+        "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*5\r\n$5\r\nRPUSH\r\n$1\r\nl\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n",
+    ),
     step("LPUSH l x y", ":5\r\n", "*4\r\n$5\r\nLPUSH\r\n$1\r\nl\r\n$1\r\nx\r\n$1\r\ny\r\n"),
     step("LRANGE l 0 -1", "*5\r\n$1\r\ny\r\n$1\r\nx\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n", ""),
     step("LPOP l 0", "*0\r\n", ""),
@@ -30,7 +34,11 @@ const LIST_BASICS: &[Step] = &[
     step("EXISTS l", ":0\r\n", ""),
     step("LPUSHX nokey a", ":0\r\n", ""),
     step("RPUSHX nokey a b", ":0\r\n", ""),
-    step("RPUSH l a b c d e", ":5\r\n", "*7\r\n$5\r\nRPUSH\r\n$1\r\nl\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n"),
+    step(
+        "RPUSH l a b c d e",
+        ":5\r\n",
+        "*7\r\n$5\r\nRPUSH\r\n$1\r\nl\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n",
+    ),
     step("LPUSHX l z", ":6\r\n", "*3\r\n$6\r\nLPUSHX\r\n$1\r\nl\r\n$1\r\nz\r\n"),
     step("LRANGE l 0 -1", "*6\r\n$1\r\nz\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n", ""),
     step("LRANGE l -100 100", "*6\r\n$1\r\nz\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n", ""),
@@ -64,12 +72,20 @@ const LIST_BASICS: &[Step] = &[
     step("LPUSHX str a", "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n", ""),
     step("LPOP l 01", "-ERR value is out of range, must be positive\r\n", ""),
     step("LPOP l +1", "-ERR value is out of range, must be positive\r\n", ""),
-    step("LPOP l 9223372036854775807", "*6\r\n$1\r\nZ\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\nE\r\n", "*3\r\n$4\r\nLPOP\r\n$1\r\nl\r\n$19\r\n9223372036854775807\r\n"),
+    step(
+        "LPOP l 9223372036854775807",
+        "*6\r\n$1\r\nZ\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\nE\r\n",
+        "*3\r\n$4\r\nLPOP\r\n$1\r\nl\r\n$19\r\n9223372036854775807\r\n",
+    ),
 ];
 
 /// Observed on Redis 7.0.15 (`lists2.txt`): command, reply bytes, bytes fed to replicas.
 const LIST_EDITS: &[Step] = &[
-    step("RPUSH l a b a c a d a", ":7\r\n", "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*9\r\n$5\r\nRPUSH\r\n$1\r\nl\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\na\r\n$1\r\nc\r\n$1\r\na\r\n$1\r\nd\r\n$1\r\na\r\n"),
+    step(
+        "RPUSH l a b a c a d a",
+        ":7\r\n",
+        "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*9\r\n$5\r\nRPUSH\r\n$1\r\nl\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\na\r\n$1\r\nc\r\n$1\r\na\r\n$1\r\nd\r\n$1\r\na\r\n",
+    ),
     step("LREM l 0 zz", ":0\r\n", ""),
     step("LREM l 2 a", ":2\r\n", "*4\r\n$4\r\nLREM\r\n$1\r\nl\r\n$1\r\n2\r\n$1\r\na\r\n"),
     step("LRANGE l 0 -1", "*5\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\na\r\n$1\r\nd\r\n$1\r\na\r\n", ""),
@@ -83,7 +99,11 @@ const LIST_EDITS: &[Step] = &[
     step("LREM l 0 c", ":1\r\n", "*4\r\n$4\r\nLREM\r\n$1\r\nl\r\n$1\r\n0\r\n$1\r\nc\r\n"),
     step("LREM l 0 d", ":1\r\n", "*4\r\n$4\r\nLREM\r\n$1\r\nl\r\n$1\r\n0\r\n$1\r\nd\r\n"),
     step("EXISTS l", ":0\r\n", ""),
-    step("RPUSH l a b c d e", ":5\r\n", "*7\r\n$5\r\nRPUSH\r\n$1\r\nl\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n"),
+    step(
+        "RPUSH l a b c d e",
+        ":5\r\n",
+        "*7\r\n$5\r\nRPUSH\r\n$1\r\nl\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n",
+    ),
     step("LTRIM l 0 -1", "+OK\r\n", ""),
     step("LTRIM l 1 -2", "+OK\r\n", "*4\r\n$5\r\nLTRIM\r\n$1\r\nl\r\n$1\r\n1\r\n$2\r\n-2\r\n"),
     step("LRANGE l 0 -1", "*3\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n", ""),
@@ -116,7 +136,11 @@ const LIST_EDITS: &[Step] = &[
 
 /// Observed on Redis 7.0.15 (`lpos.txt`): command, reply bytes, bytes fed to replicas.
 const LIST_LPOS: &[Step] = &[
-    step("RPUSH l a b c a b c a", ":7\r\n", "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*9\r\n$5\r\nRPUSH\r\n$1\r\nl\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\na\r\n"),
+    step(
+        "RPUSH l a b c a b c a",
+        ":7\r\n",
+        "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*9\r\n$5\r\nRPUSH\r\n$1\r\nl\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\na\r\n",
+    ),
     step("LPOS l a", ":0\r\n", ""),
     step("LPOS l z", "$-1\r\n", ""),
     step("LPOS nokey a", "$-1\r\n", ""),
@@ -127,7 +151,11 @@ const LIST_LPOS: &[Step] = &[
     step("LPOS l a RANK 2", ":3\r\n", ""),
     step("LPOS l a RANK -1", ":6\r\n", ""),
     step("LPOS l a RANK -1 COUNT 0", "*3\r\n:6\r\n:3\r\n:0\r\n", ""),
-    step("LPOS l a RANK 0", "-ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list\r\n", ""),
+    step(
+        "LPOS l a RANK 0",
+        "-ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list\r\n",
+        "",
+    ),
     step("LPOS l a RANK -9223372036854775808", ":6\r\n", ""),
     step("LPOS l a COUNT -1", "-ERR COUNT can't be negative\r\n", ""),
     step("LPOS l a MAXLEN -1", "-ERR MAXLEN can't be negative\r\n", ""),
@@ -142,7 +170,11 @@ const LIST_LPOS: &[Step] = &[
     step("LPOS l a count 0 rank 5", "*0\r\n", ""),
     step("LPOS l a RANK -2 MAXLEN 2", "$-1\r\n", ""),
     step("LPOS l a RANK -2 MAXLEN 4", ":3\r\n", ""),
-    step("LPOS nokey a RANK 0", "-ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list\r\n", ""),
+    step(
+        "LPOS nokey a RANK 0",
+        "-ERR RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list\r\n",
+        "",
+    ),
 ];
 
 /// Observed on Redis 7.0.15 (`order.txt`): command, reply bytes, bytes fed to replicas.
@@ -172,8 +204,6 @@ const ARGUMENT_CHECK_ORDER: &[Step] = &[
     step("LPOS l Q COUNT 1", "*1\r\n:0\r\n", ""),
     step("LPOS l Q RANK -1 MAXLEN 1", "$-1\r\n", ""),
 ];
-
-
 
 #[test]
 fn list_basics_match_redis() {

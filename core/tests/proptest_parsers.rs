@@ -57,10 +57,7 @@ fn resp_ish_bytes() -> impl Strategy<Value = Vec<u8>> {
 }
 
 fn arg() -> impl Strategy<Value = Vec<u8>> {
-    prop_oneof![
-        prop::collection::vec(any::<u8>(), 0..40),
-        "[a-zA-Z0-9]{1,10}".prop_map(|s| s.into_bytes()),
-    ]
+    prop_oneof![prop::collection::vec(any::<u8>(), 0..40), "[a-zA-Z0-9]{1,10}".prop_map(|s| s.into_bytes()),]
 }
 
 fn frame() -> impl Strategy<Value = Frame> {

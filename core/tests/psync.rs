@@ -3,7 +3,7 @@
 //! `REPLCONF capa eof capa psync2`, `PSYNC <replid> <offset>`).
 
 use replscope_core::backlog::ReplicationBacklog;
-use replscope_core::psync::{decide, FullResyncReason, PsyncDecision, PsyncRequest, PsyncView};
+use replscope_core::psync::{FullResyncReason, PsyncDecision, PsyncRequest, PsyncView, decide};
 use replscope_core::resp::encode_command;
 
 const NAME: &str = "127.0.0.1:17799";
@@ -76,7 +76,9 @@ fn window_boundaries_match_real_master() {
         assert_eq!(d.stats_delta(), (1, 0));
         assert_eq!(
             d.log_lines(NAME),
-            [format!("Partial resynchronization request from 127.0.0.1:17799 accepted. Sending {sent} bytes of backlog starting from offset {offset}.")]
+            [format!(
+                "Partial resynchronization request from 127.0.0.1:17799 accepted. Sending {sent} bytes of backlog starting from offset {offset}."
+            )]
         );
     }
     let ahead = decide(&v, &ask(R, 41289));
@@ -87,10 +89,18 @@ fn window_boundaries_match_real_master() {
             "Warning: replica 127.0.0.1:17799 tried to PSYNC with an offset that is greater than the master replication offset."
         ]
     );
-    assert_eq!(ahead.why(), "asked for 41289 · window ends at 41288 (master_repl_offset + 1) → ahead of the master → full resync");
+    assert_eq!(
+        ahead.why(),
+        "asked for 41289 · window ends at 41288 (master_repl_offset + 1) → ahead of the master → full resync"
+    );
     for offset in [0, -5] {
         let d = decide(&v, &ask(R, offset));
-        assert_eq!(d.log_lines(NAME), [format!("Unable to partial resync with replica 127.0.0.1:17799 for lack of backlog (Replica request was: {offset}).")]);
+        assert_eq!(
+            d.log_lines(NAME),
+            [format!(
+                "Unable to partial resync with replica 127.0.0.1:17799 for lack of backlog (Replica request was: {offset})."
+            )]
+        );
         assert_eq!(d.stats_delta(), (0, 1));
     }
     // IDs compare case-insensitively (strcasecmp).
@@ -103,11 +113,21 @@ fn id_mismatch_and_forced_full_match_real_master() {
     let v = view(&b);
     let a40 = "a".repeat(40);
     let d = decide(&v, &ask(&a40, 20441));
-    assert_eq!(d.log_lines(NAME), [format!("Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '{a40}', my replication IDs are '{R}' and '{R2}')")]);
+    assert_eq!(
+        d.log_lines(NAME),
+        [format!(
+            "Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '{a40}', my replication IDs are '{R}' and '{R2}')"
+        )]
+    );
     assert_eq!(d.stats_delta(), (0, 1));
     let b40 = "b".repeat(40);
     let d = decide(&v, &ask(&b40, 5));
-    assert_eq!(d.log_lines("127.0.0.1:<unknown-replica-port>"), [format!("Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '{b40}', my replication IDs are '{R}' and '{R2}')")]);
+    assert_eq!(
+        d.log_lines("127.0.0.1:<unknown-replica-port>"),
+        [format!(
+            "Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '{b40}', my replication IDs are '{R}' and '{R2}')"
+        )]
+    );
     let q = decide(&v, &ask("?", -1));
     assert_eq!(q, PsyncDecision::FullResync { reason: FullResyncReason::Requested });
     assert_eq!(q.log_lines(NAME), ["Full resync requested by replica 127.0.0.1:17799"]);
@@ -123,21 +143,43 @@ fn second_id_matches_real_promoted_replica() {
     let mut b = ReplicationBacklog::new(1 << 20, 41287);
     b.append(&with_select(&[b"SET", b"z", b"1"]));
     assert_eq!((b.first_byte_offset(), b.histlen()), (41288, 50));
-    let v = PsyncView { replid: s_id, replid2: R, second_repl_offset: 41338, master_repl_offset: 41337, backlog: Some(&b) };
+    let v =
+        PsyncView { replid: s_id, replid2: R, second_repl_offset: 41338, master_repl_offset: 41337, backlog: Some(&b) };
     let d = decide(&v, &ask(R, 41338));
     assert_eq!(d.reply_line(&v, true), format!("+CONTINUE {s_id}\r\n"));
-    assert_eq!(d.log_lines(NAME), ["Partial resynchronization request from 127.0.0.1:17799 accepted. Sending 0 bytes of backlog starting from offset 41338."]);
+    assert_eq!(
+        d.log_lines(NAME),
+        [
+            "Partial resynchronization request from 127.0.0.1:17799 accepted. Sending 0 bytes of backlog starting from offset 41338."
+        ]
+    );
     let d = decide(&v, &ask(R, 41339));
-    assert_eq!(d.log_lines(NAME), ["Partial resynchronization not accepted: Requested offset for second ID was 41339, but I can reply up to 41338"]);
+    assert_eq!(
+        d.log_lines(NAME),
+        [
+            "Partial resynchronization not accepted: Requested offset for second ID was 41339, but I can reply up to 41338"
+        ]
+    );
     assert_eq!(d.stats_delta(), (0, 1));
     assert_eq!(d.reply_line(&v, true), format!("+FULLRESYNC {s_id} 41337\r\n"));
     // After S's own write (SELECT + SET w 1, 50 bytes) the old ID still continues.
     b.append(&with_select(&[b"SET", b"w", b"1"]));
-    let v = PsyncView { replid: s_id, replid2: R, second_repl_offset: 41338, master_repl_offset: 41387, backlog: Some(&b) };
+    let v =
+        PsyncView { replid: s_id, replid2: R, second_repl_offset: 41338, master_repl_offset: 41387, backlog: Some(&b) };
     let d = decide(&v, &ask(R, 41338));
-    assert_eq!(d.log_lines(NAME), ["Partial resynchronization request from 127.0.0.1:17799 accepted. Sending 50 bytes of backlog starting from offset 41338."]);
+    assert_eq!(
+        d.log_lines(NAME),
+        [
+            "Partial resynchronization request from 127.0.0.1:17799 accepted. Sending 50 bytes of backlog starting from offset 41338."
+        ]
+    );
     let d = decide(&v, &ask(s_id, 41388));
-    assert_eq!(d.log_lines(NAME), ["Partial resynchronization request from 127.0.0.1:17799 accepted. Sending 0 bytes of backlog starting from offset 41388."]);
+    assert_eq!(
+        d.log_lines(NAME),
+        [
+            "Partial resynchronization request from 127.0.0.1:17799 accepted. Sending 0 bytes of backlog starting from offset 41388."
+        ]
+    );
 }
 
 #[test]
@@ -145,9 +187,15 @@ fn no_backlog_is_a_full_resync() {
     let v = PsyncView { replid: R, replid2: NULL_ID, second_repl_offset: -1, master_repl_offset: 50, backlog: None };
     let d = decide(&v, &ask(R, 51));
     assert_eq!(d, PsyncDecision::FullResync { reason: FullResyncReason::NoBacklog { asked_offset: 51 } });
-    assert_eq!(d.log_lines(NAME), ["Unable to partial resync with replica 127.0.0.1:17799 for lack of backlog (Replica request was: 51)."]);
+    assert_eq!(
+        d.log_lines(NAME),
+        ["Unable to partial resync with replica 127.0.0.1:17799 for lack of backlog (Replica request was: 51)."]
+    );
     // Asking for the all-zero replid2 matches it (strcasecmp), but no
     // offset is <= -1 that the window could hold.
     let d = decide(&v, &ask(NULL_ID, 51));
-    assert_eq!(d.log_lines(NAME), ["Partial resynchronization not accepted: Requested offset for second ID was 51, but I can reply up to -1"]);
+    assert_eq!(
+        d.log_lines(NAME),
+        ["Partial resynchronization not accepted: Requested offset for second ID was 51, but I can reply up to -1"]
+    );
 }

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 
 use proptest::prelude::*;
 use replscope_core::keyspace::{Keyspace, SortedSet, Value};
-use replscope_core::rdb::{self, encode_keyspace, RdbError, ReplInfo, SaveInfo};
+use replscope_core::rdb::{self, RdbError, ReplInfo, SaveInfo, encode_keyspace};
 
 /// Elements that exercise every string path: short, integer-like, long and
 /// compressible, long and random.

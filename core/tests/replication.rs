@@ -32,10 +32,16 @@ fn initial_diskless_full_sync() {
     assert_eq!(w.cmd("B", "REPLICAOF A 6379"), Frame::Simple("OK Already connected to specified master".into()));
     // In the diskless delay the replica waits in the handshake.
     w.advance(500);
-    assert_eq!(w.cmd("B", "ROLE").to_bytes(), b"*5\r\n$5\r\nslave\r\n$1\r\nA\r\n:6379\r\n$9\r\nhandshake\r\n:-1\r\n".to_vec());
+    assert_eq!(
+        w.cmd("B", "ROLE").to_bytes(),
+        b"*5\r\n$5\r\nslave\r\n$1\r\nA\r\n:6379\r\n$9\r\nhandshake\r\n:-1\r\n".to_vec()
+    );
     w.advance(6000);
     assert_eq!(w.cmd("B", "GET k"), Frame::bulk("v"));
-    assert_eq!(w.cmd("B", "ROLE").to_bytes(), b"*5\r\n$5\r\nslave\r\n$1\r\nA\r\n:6379\r\n$9\r\nconnected\r\n:0\r\n".to_vec());
+    assert_eq!(
+        w.cmd("B", "ROLE").to_bytes(),
+        b"*5\r\n$5\r\nslave\r\n$1\r\nA\r\n:6379\r\n$9\r\nconnected\r\n:0\r\n".to_vec()
+    );
     // A fresh master turned replica asks with its own replid: err + full.
     assert_eq!(w.field("A", "sync_full"), "1");
     assert_eq!(w.field("A", "sync_partial_err"), "1");
@@ -68,10 +74,13 @@ fn initial_diskless_full_sync() {
     }
     // The handshake bytes, exactly (PING; AUTH-less REPLCONFs pipelined; PSYNC; ACKs).
     let sent = String::from_utf8_lossy(&w.delivered[&("B".to_string(), "A".to_string())]).into_owned();
-    assert!(sent.starts_with(
-        "*1\r\n$4\r\nPING\r\n*3\r\n$8\r\nREPLCONF\r\n$14\r\nlistening-port\r\n$4\r\n6379\r\n\
+    assert!(
+        sent.starts_with(
+            "*1\r\n$4\r\nPING\r\n*3\r\n$8\r\nREPLCONF\r\n$14\r\nlistening-port\r\n$4\r\n6379\r\n\
          *5\r\n$8\r\nREPLCONF\r\n$4\r\ncapa\r\n$3\r\neof\r\n$4\r\ncapa\r\n$6\r\npsync2\r\n*3\r\n$5\r\nPSYNC\r\n$40\r\n"
-    ), "{sent}");
+        ),
+        "{sent}"
+    );
     assert!(sent.contains("*3\r\n$8\r\nREPLCONF\r\n$3\r\nACK\r\n$1\r\n0\r\n"));
     let got = String::from_utf8_lossy(&w.delivered[&("A".to_string(), "B".to_string())]).into_owned();
     // Keepalive newlines every second of the diskless delay, then the answer.
@@ -234,13 +243,23 @@ fn failover_psync2_partial_for_not_ahead_full_for_ahead() {
     let off = w.field("A", "master_repl_offset").parse::<i64>().unwrap();
     w.crash("A");
     assert_eq!(w.cmd("B", "REPLICAOF NO ONE"), ok());
-    assert!(w.has_log("B", &format!("Setting secondary replication ID to {old_id}, valid up to offset: {}. New replication ID is ", off + 1)));
+    assert!(w.has_log(
+        "B",
+        &format!(
+            "Setting secondary replication ID to {old_id}, valid up to offset: {}. New replication ID is ",
+            off + 1
+        )
+    ));
     assert!(w.has_log("B", "MASTER MODE enabled (user request from '"));
     assert_eq!(w.field("B", "master_replid2"), old_id);
     assert_eq!(w.field("B", "second_repl_offset"), (off + 1).to_string());
     assert_eq!(w.cmd("C", "REPLICAOF B 6379"), ok());
     w.advance(1500);
-    assert!(w.has_log("B", "Partial resynchronization request from C:6379 accepted. Sending 0 bytes"), "{:#?}", w.logs("B"));
+    assert!(
+        w.has_log("B", "Partial resynchronization request from C:6379 accepted. Sending 0 bytes"),
+        "{:#?}",
+        w.logs("B")
+    );
     assert_eq!(w.field("C", "master_replid"), w.field("B", "master_replid"));
     assert_eq!(w.cmd("B", "SET after promotion"), ok());
     w.advance(100);
@@ -260,7 +279,11 @@ fn failover_replica_ahead_gets_full_resync() {
     w.cmd("B", "REPLICAOF NO ONE");
     w.cmd("C", "REPLICAOF B 6379");
     w.advance(8000);
-    assert!(w.has_log("B", "Partial resynchronization not accepted: Requested offset for second ID was"), "{:#?}", w.logs("B"));
+    assert!(
+        w.has_log("B", "Partial resynchronization not accepted: Requested offset for second ID was"),
+        "{:#?}",
+        w.logs("B")
+    );
     assert_eq!(w.cmd("C", "GET only"), Frame::Null);
 }
 
@@ -290,7 +313,10 @@ fn min_replicas_and_serve_stale_data() {
     w.add("B", &[("replica-serve-stale-data", "no")]);
     assert_eq!(w.cmd("A", "SET k v"), Frame::error("NOREPLICAS Not enough good replicas to write."));
     w.cmd("B", "REPLICAOF A 6379");
-    assert_eq!(w.cmd("B", "GET k"), Frame::error("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'."));
+    assert_eq!(
+        w.cmd("B", "GET k"),
+        Frame::error("MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.")
+    );
     w.advance(8000);
     assert_eq!(w.cmd("A", "SET k v"), ok());
     assert_eq!(w.cmd("B", "GET k"), Frame::bulk("v"));
@@ -307,7 +333,14 @@ fn restart_from_received_rdb_resyncs_partially() {
     assert!(rdb.is_some());
     w.cmd("A", "SET k2 v2");
     let config = b.server.config.clone();
-    let node = replscope_core::node::Node::restart("B", config, 9, w.now, rdb, Some(replscope_core::net::Addr::new("A", 6379)));
+    let node = replscope_core::node::Node::restart(
+        "B",
+        config,
+        9,
+        w.now,
+        rdb,
+        Some(replscope_core::net::Addr::new("A", 6379)),
+    );
     w.nodes.insert("B".into(), node);
     w.advance(2000);
     assert!(w.has_log("B", "Trying a partial resynchronization (request "), "{:#?}", w.logs("B"));
@@ -359,7 +392,11 @@ fn info_replication_bytes_on_master_and_replica() {
 #[test]
 fn output_buffer_limit_makes_an_endless_full_resync_loop() {
     let mut w = Wire::new();
-    let cfg = [("client-output-buffer-limit", "replica 64kb 0 0"), ("repl-diskless-sync-delay", "0"), ("rdbcompression", "no")];
+    let cfg = [
+        ("client-output-buffer-limit", "replica 64kb 0 0"),
+        ("repl-diskless-sync-delay", "0"),
+        ("rdbcompression", "no"),
+    ];
     w.add("A", &cfg);
     w.add("B", &[]);
     let big = "x".repeat(2000);
@@ -373,7 +410,11 @@ fn output_buffer_limit_makes_an_endless_full_resync_loop() {
         w.advance(100);
         w.cmd("A", &format!("SET w{i} {big}"));
     }
-    let closes = w.logs("A").iter().filter(|l| l.contains("scheduled to be closed ASAP for overcoming of output buffer limits.")).count();
+    let closes = w
+        .logs("A")
+        .iter()
+        .filter(|l| l.contains("scheduled to be closed ASAP for overcoming of output buffer limits."))
+        .count();
     assert!(closes >= 2, "{:#?}", w.logs("A"));
     assert!(w.field("A", "sync_full").parse::<u64>().unwrap() >= 3);
     assert!(w.has_log("A", "Connection with replica B:6379 lost."));
@@ -390,5 +431,8 @@ fn replica_timeout_and_reconnect_every_second() {
     let info = w.info("B", "replication");
     assert!(info.contains("master_link_status:down\r\nmaster_last_io_seconds_ago:-1\r\n"), "{info}");
     assert!(info.contains("master_link_down_since_seconds:3\r\n"), "{info}");
-    assert_eq!(w.cmd("B", "ROLE").to_bytes(), b"*5\r\n$5\r\nslave\r\n$1\r\nA\r\n:6379\r\n$7\r\nconnect\r\n:-1\r\n".to_vec());
+    assert_eq!(
+        w.cmd("B", "ROLE").to_bytes(),
+        b"*5\r\n$5\r\nslave\r\n$1\r\nA\r\n:6379\r\n$7\r\nconnect\r\n:-1\r\n".to_vec()
+    );
 }

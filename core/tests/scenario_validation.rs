@@ -44,8 +44,14 @@ fn a_good_file_parses_with_defaults() {
 fn step_errors_name_the_step_and_the_field() {
     let cases = [
         (r#"{"cut":["A","Q"]}"#, r#"step 0 ("cut"): unknown node "Q""#),
-        (r#"{"settle":{}},{"cut":["A","A"]}"#, r#"step 1 ("cut"): "cut" must be two different node names, e.g. ["A", "B"]"#),
-        (r#"{"partition":"A"}"#, r#"step 0 ("partition"): "partition" must be two different node names, e.g. ["A", "B"]"#),
+        (
+            r#"{"settle":{}},{"cut":["A","A"]}"#,
+            r#"step 1 ("cut"): "cut" must be two different node names, e.g. ["A", "B"]"#,
+        ),
+        (
+            r#"{"partition":"A"}"#,
+            r#"step 0 ("partition"): "partition" must be two different node names, e.g. ["A", "B"]"#,
+        ),
         (r#"{"crash":"B"},{"crash":"B"}"#, r#"step 1 ("crash"): node "B" is already crashed"#),
         (r#"{"restart":"B"}"#, r#"step 0 ("restart"): node "B" is not crashed"#),
         (r#"{"node":"A","cmd":[]}"#, r#"step 0 ("cmd"): "cmd" must be a non-empty array of strings"#),
@@ -56,14 +62,26 @@ fn step_errors_name_the_step_and_the_field() {
         (r#"{"advance_ms":-1}"#, r#"step 0 ("advance_ms"): "advance_ms" must be an integer from 0 to 86400000"#),
         (r#"{"advance_ms":1e20}"#, r#"step 0 ("advance_ms"): "advance_ms" must be an integer from 0 to 86400000"#),
         (r#"{"settle":{"limit":5}}"#, r#"step 0 ("settle"): unknown field "settle.limit""#),
-        (r#"{"settle":{"limit_ms":0}}"#, r#"step 0 ("settle"): "settle.limit_ms" must be an integer from 1 to 86400000"#),
+        (
+            r#"{"settle":{"limit_ms":0}}"#,
+            r#"step 0 ("settle"): "settle.limit_ms" must be an integer from 1 to 86400000"#,
+        ),
         (r#"{"settle":true}"#, r#"step 0 ("settle"): "settle" must be an object, e.g. {} or {"limit_ms": 60000}"#),
         (r#"{"link":["A","B"]}"#, r#"step 0 ("link"): give "latency_ms", "bandwidth_kbps" or both"#),
-        (r#"{"link":["A","B"],"bandwidth_kbps":0}"#, r#"step 0 ("link"): "bandwidth_kbps" must be an integer from 1 to 100000000"#),
-        (r#"{"link":["A","B"],"latency_ms":60001}"#, r#"step 0 ("link"): "latency_ms" must be an integer from 0 to 60000"#),
+        (
+            r#"{"link":["A","B"],"bandwidth_kbps":0}"#,
+            r#"step 0 ("link"): "bandwidth_kbps" must be an integer from 1 to 100000000"#,
+        ),
+        (
+            r#"{"link":["A","B"],"latency_ms":60001}"#,
+            r#"step 0 ("link"): "latency_ms" must be an integer from 0 to 60000"#,
+        ),
         (r#"{"cut":["A","B"],"comment":7}"#, r#"step 0 ("cut"): "comment" must be a string"#),
         (r#"{"cut":["A","B"],"heal":["A","B"]}"#, r#"step 0 ("cut"): unknown field "heal""#),
-        (r#"{"explode":"A"}"#, "step 0: no verb (expected one of: cmd, settle, advance_ms, cut, cut_one_way, partition, partition_one_way, heal, crash, restart, link)"),
+        (
+            r#"{"explode":"A"}"#,
+            "step 0: no verb (expected one of: cmd, settle, advance_ms, cut, cut_one_way, partition, partition_one_way, heal, crash, restart, link)",
+        ),
         (r#"[1]"#, "step 0: expected an object"),
         (
             r#"{"advance_ms":86400000},{"advance_ms":1}"#,
@@ -102,7 +120,10 @@ fn node_errors_use_redis_config_messages() {
 
 #[test]
 fn top_level_errors() {
-    assert_eq!(error(r#"{"version":2,"nodes":[{"name":"A"}]}"#), "scenario: version 2 is not supported (this build reads version 1)");
+    assert_eq!(
+        error(r#"{"version":2,"nodes":[{"name":"A"}]}"#),
+        "scenario: version 2 is not supported (this build reads version 1)"
+    );
     assert_eq!(
         error(r#"{"version":1,"nodes":[{"name":"A"}],"sed":1}"#),
         "scenario: unknown field `sed`, expected one of `version`, `seed`, `start_unix_ms`, `description`, `nodes`, `steps` at line 1 column 41"

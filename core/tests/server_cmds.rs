@@ -108,7 +108,10 @@ fn info_stats_follow_the_node() {
     assert!(text.contains("\r\nsync_full:2\r\nsync_partial_ok:0\r\nsync_partial_err:0\r\nexpired_keys:0\r\n"));
     assert_eq!(s(run(&mut n, "CONFIG RESETSTAT")), "+OK\r\n");
     assert!(s(run(&mut n, "INFO stats")).contains("\r\nsync_full:0\r\n"));
-    assert_eq!(s(run(&mut n, "CONFIG RESETSTAT x")), "-ERR wrong number of arguments for 'config|resetstat' command\r\n");
+    assert_eq!(
+        s(run(&mut n, "CONFIG RESETSTAT x")),
+        "-ERR wrong number of arguments for 'config|resetstat' command\r\n"
+    );
 }
 
 #[test]
@@ -174,7 +177,11 @@ fn config_errors() {
     );
     assert_eq!(s(run_argv(&mut n, &["config", "a\r\nbc"])), "-ERR unknown subcommand 'a  bc'. Try CONFIG HELP.\r\n");
     let help = s(run(&mut n, "CONFIG HELP"));
-    assert!(help.starts_with("*11\r\n+CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+GET <pattern>\r\n"));
+    assert!(
+        help.starts_with(
+            "*11\r\n+CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n+GET <pattern>\r\n"
+        )
+    );
     assert_eq!(n.server.config, Config { port: 17200, ..Config::default() });
 }
 

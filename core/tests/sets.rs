@@ -8,7 +8,11 @@ use transcript::*;
 
 /// Observed on Redis 7.0.15 (`sets.txt`): command, reply bytes, bytes fed to replicas.
 const SET_BASICS: &[Step] = &[
-    step("SADD s c a b a", ":3\r\n", "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*6\r\n$4\r\nSADD\r\n$1\r\ns\r\n$1\r\nc\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\na\r\n"),
+    step(
+        "SADD s c a b a",
+        ":3\r\n",
+        "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*6\r\n$4\r\nSADD\r\n$1\r\ns\r\n$1\r\nc\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\na\r\n",
+    ),
     step("SADD s a", ":0\r\n", ""),
     step("SADD s a d", ":1\r\n", "*4\r\n$4\r\nSADD\r\n$1\r\ns\r\n$1\r\na\r\n$1\r\nd\r\n"),
     unchecked("SMEMBERS s", "*4\r\n$1\r\nb\r\n$1\r\nd\r\n$1\r\na\r\n$1\r\nc\r\n", ""), // random or hash-table order in real Redis
@@ -26,7 +30,11 @@ const SET_BASICS: &[Step] = &[
     step("SREM nokey a", ":0\r\n", ""),
     step("SREM s b c d", ":3\r\n", "*5\r\n$4\r\nSREM\r\n$1\r\ns\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n"),
     step("EXISTS s", ":0\r\n", ""),
-    step("SADD n 3 1 2 10 -5", ":5\r\n", "*7\r\n$4\r\nSADD\r\n$1\r\nn\r\n$1\r\n3\r\n$1\r\n1\r\n$1\r\n2\r\n$2\r\n10\r\n$2\r\n-5\r\n"),
+    step(
+        "SADD n 3 1 2 10 -5",
+        ":5\r\n",
+        "*7\r\n$4\r\nSADD\r\n$1\r\nn\r\n$1\r\n3\r\n$1\r\n1\r\n$1\r\n2\r\n$2\r\n10\r\n$2\r\n-5\r\n",
+    ),
     step("SMEMBERS n", "*5\r\n$2\r\n-5\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$2\r\n10\r\n", ""),
     step("SADD n x", ":1\r\n", "*3\r\n$4\r\nSADD\r\n$1\r\nn\r\n$1\r\nx\r\n"),
     unchecked("SMEMBERS n", "*6\r\n$1\r\n3\r\n$1\r\nx\r\n$2\r\n10\r\n$1\r\n2\r\n$2\r\n-5\r\n$1\r\n1\r\n", ""), // random or hash-table order in real Redis
@@ -51,8 +59,16 @@ const SET_BASICS: &[Step] = &[
 /// Observed on Redis 7.0.15 (`sops.txt`): command, reply bytes, bytes fed to replicas.
 const SET_ALGEBRA: &[Step] = &[
     step("SRANDMEMBER r 1 2", "-ERR syntax error\r\n", ""),
-    step("SRANDMEMBER nokey -9223372036854775808", "-ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807\r\n", ""),
-    step("SADD a 1 2 3 x", ":4\r\n", "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*6\r\n$4\r\nSADD\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\nx\r\n"),
+    step(
+        "SRANDMEMBER nokey -9223372036854775808",
+        "-ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807\r\n",
+        "",
+    ),
+    step(
+        "SADD a 1 2 3 x",
+        ":4\r\n",
+        "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*6\r\n$4\r\nSADD\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\nx\r\n",
+    ),
     step("SADD b 2 3 4 x", ":4\r\n", "*6\r\n$4\r\nSADD\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n$1\r\nx\r\n"),
     step("SADD c 3 x", ":2\r\n", "*4\r\n$4\r\nSADD\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nx\r\n"),
     step("SET str v", "+OK\r\n", "*3\r\n$3\r\nSET\r\n$3\r\nstr\r\n$1\r\nv\r\n"),
@@ -89,22 +105,50 @@ const SPOP_STEPS: &[Step] = &[
     step("SPOP nokey -1", "-ERR value is out of range, must be positive\r\n", ""),
     step("SPOP nokey x", "-ERR value is out of range, must be positive\r\n", ""),
     step("SPOP nokey 1 2", "-ERR syntax error\r\n", ""),
-    step("SADD s a b c d e f g", ":7\r\n", "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*9\r\n$4\r\nSADD\r\n$1\r\ns\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n$1\r\nf\r\n$1\r\ng\r\n"),
+    step(
+        "SADD s a b c d e f g",
+        ":7\r\n",
+        "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*9\r\n$4\r\nSADD\r\n$1\r\ns\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n$1\r\nf\r\n$1\r\ng\r\n",
+    ),
     step("SPOP s 0", "*0\r\n", ""),
-    unchecked("SPOP s 2", "*2\r\n$1\r\na\r\n$1\r\nf\r\n", "*1\r\n$5\r\nMULTI\r\n*3\r\n$4\r\nSREM\r\n$1\r\ns\r\n$1\r\na\r\n*3\r\n$4\r\nSREM\r\n$1\r\ns\r\n$1\r\nf\r\n*1\r\n$4\r\nEXEC\r\n"), // random or hash-table order in real Redis
+    unchecked(
+        "SPOP s 2",
+        "*2\r\n$1\r\na\r\n$1\r\nf\r\n",
+        "*1\r\n$5\r\nMULTI\r\n*3\r\n$4\r\nSREM\r\n$1\r\ns\r\n$1\r\na\r\n*3\r\n$4\r\nSREM\r\n$1\r\ns\r\n$1\r\nf\r\n*1\r\n$4\r\nEXEC\r\n",
+    ), // random or hash-table order in real Redis
     step("SPOP s -1", "-ERR value is out of range, must be positive\r\n", ""),
     step("SCARD s", ":5\r\n", ""),
-    unchecked("SPOP s 5", "*5\r\n$1\r\nb\r\n$1\r\ne\r\n$1\r\nd\r\n$1\r\ng\r\n$1\r\nc\r\n", "*2\r\n$3\r\nDEL\r\n$1\r\ns\r\n"), // random or hash-table order in real Redis
+    unchecked(
+        "SPOP s 5",
+        "*5\r\n$1\r\nb\r\n$1\r\ne\r\n$1\r\nd\r\n$1\r\ng\r\n$1\r\nc\r\n",
+        "*2\r\n$3\r\nDEL\r\n$1\r\ns\r\n",
+    ), // random or hash-table order in real Redis
     step("EXISTS s", ":0\r\n", ""),
     step("SADD s a b c", ":3\r\n", "*5\r\n$4\r\nSADD\r\n$1\r\ns\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n"),
     unchecked("SPOP s 3", "*3\r\n$1\r\nb\r\n$1\r\na\r\n$1\r\nc\r\n", "*2\r\n$3\r\nDEL\r\n$1\r\ns\r\n"), // random or hash-table order in real Redis
     step("EXISTS s", ":0\r\n", ""),
     step("SADD s a b c", ":3\r\n", "*5\r\n$4\r\nSADD\r\n$1\r\ns\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n"),
     unchecked("SPOP s 10", "*3\r\n$1\r\nb\r\n$1\r\na\r\n$1\r\nc\r\n", "*2\r\n$3\r\nDEL\r\n$1\r\ns\r\n"), // random or hash-table order in real Redis
-    step("SADD s a b c d e f g h i j", ":10\r\n", "*12\r\n$4\r\nSADD\r\n$1\r\ns\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n$1\r\nf\r\n$1\r\ng\r\n$1\r\nh\r\n$1\r\ni\r\n$1\r\nj\r\n"),
-    unchecked("SPOP s 8", "*8\r\n$1\r\nh\r\n$1\r\nj\r\n$1\r\nc\r\n$1\r\na\r\n$1\r\ne\r\n$1\r\nd\r\n$1\r\nf\r\n$1\r\ng\r\n", "*1\r\n$5\r\nMULTI\r\n*3\r\n$4\r\nSREM\r\n$1\r\ns\r\n$1\r\nh\r\n*3\r\n$4\r\nSREM\r\n$1\r\ns\r\n$1\r\nj\r\n*3\r\n$4\r\nSREM\r\n$1\r\ns\r\n$1\r\nc\r\n*3\r\n$4\r\nSREM\r\n$1\r\ns\r\n$1\r\na\r\n*3\r\n$4\r\nSREM\r\n$1\r\ns\r\n$1\r\ne\r\n*3\r\n$4\r\nSREM\r\n$1\r\ns\r\n$1\r\nd\r\n*3\r\n$4\r\nSREM\r\n$1\r\ns\r\n$1\r\nf\r\n*3\r\n$4\r\nSREM\r\n$1\r\ns\r\n$1\r\ng\r\n*1\r\n$4\r\nEXEC\r\n"), // random or hash-table order in real Redis
-    step("SADD t a b c d e f g h i j", ":10\r\n", "*12\r\n$4\r\nSADD\r\n$1\r\nt\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n$1\r\nf\r\n$1\r\ng\r\n$1\r\nh\r\n$1\r\ni\r\n$1\r\nj\r\n"),
-    unchecked("SPOP t 3", "*3\r\n$1\r\ne\r\n$1\r\nd\r\n$1\r\ng\r\n", "*1\r\n$5\r\nMULTI\r\n*3\r\n$4\r\nSREM\r\n$1\r\nt\r\n$1\r\ne\r\n*3\r\n$4\r\nSREM\r\n$1\r\nt\r\n$1\r\nd\r\n*3\r\n$4\r\nSREM\r\n$1\r\nt\r\n$1\r\ng\r\n*1\r\n$4\r\nEXEC\r\n"), // random or hash-table order in real Redis
+    step(
+        "SADD s a b c d e f g h i j",
+        ":10\r\n",
+        "*12\r\n$4\r\nSADD\r\n$1\r\ns\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n$1\r\nf\r\n$1\r\ng\r\n$1\r\nh\r\n$1\r\ni\r\n$1\r\nj\r\n",
+    ),
+    unchecked(
+        "SPOP s 8",
+        "*8\r\n$1\r\nh\r\n$1\r\nj\r\n$1\r\nc\r\n$1\r\na\r\n$1\r\ne\r\n$1\r\nd\r\n$1\r\nf\r\n$1\r\ng\r\n",
+        "*1\r\n$5\r\nMULTI\r\n*3\r\n$4\r\nSREM\r\n$1\r\ns\r\n$1\r\nh\r\n*3\r\n$4\r\nSREM\r\n$1\r\ns\r\n$1\r\nj\r\n*3\r\n$4\r\nSREM\r\n$1\r\ns\r\n$1\r\nc\r\n*3\r\n$4\r\nSREM\r\n$1\r\ns\r\n$1\r\na\r\n*3\r\n$4\r\nSREM\r\n$1\r\ns\r\n$1\r\ne\r\n*3\r\n$4\r\nSREM\r\n$1\r\ns\r\n$1\r\nd\r\n*3\r\n$4\r\nSREM\r\n$1\r\ns\r\n$1\r\nf\r\n*3\r\n$4\r\nSREM\r\n$1\r\ns\r\n$1\r\ng\r\n*1\r\n$4\r\nEXEC\r\n",
+    ), // random or hash-table order in real Redis
+    step(
+        "SADD t a b c d e f g h i j",
+        ":10\r\n",
+        "*12\r\n$4\r\nSADD\r\n$1\r\nt\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\nd\r\n$1\r\ne\r\n$1\r\nf\r\n$1\r\ng\r\n$1\r\nh\r\n$1\r\ni\r\n$1\r\nj\r\n",
+    ),
+    unchecked(
+        "SPOP t 3",
+        "*3\r\n$1\r\ne\r\n$1\r\nd\r\n$1\r\ng\r\n",
+        "*1\r\n$5\r\nMULTI\r\n*3\r\n$4\r\nSREM\r\n$1\r\nt\r\n$1\r\ne\r\n*3\r\n$4\r\nSREM\r\n$1\r\nt\r\n$1\r\nd\r\n*3\r\n$4\r\nSREM\r\n$1\r\nt\r\n$1\r\ng\r\n*1\r\n$4\r\nEXEC\r\n",
+    ), // random or hash-table order in real Redis
     step("SADD u a", ":1\r\n", "*3\r\n$4\r\nSADD\r\n$1\r\nu\r\n$1\r\na\r\n"),
     step("SPOP u", "$1\r\na\r\n", "*3\r\n$4\r\nSREM\r\n$1\r\nu\r\n$1\r\na\r\n"),
     step("EXISTS u", ":0\r\n", ""),
@@ -118,25 +162,55 @@ const SPOP_STEPS: &[Step] = &[
     unchecked("SRANDMEMBER r 5", "*3\r\n$1\r\nb\r\n$1\r\nc\r\n$1\r\na\r\n", ""), // random or hash-table order in real Redis
     unchecked("SRANDMEMBER r -5", "*5\r\n$1\r\nc\r\n$1\r\nc\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\na\r\n", ""), // random or hash-table order in real Redis
     unchecked("SRANDMEMBER r 2", "*2\r\n$1\r\na\r\n$1\r\nc\r\n", ""), // random in real Redis
-    step("SRANDMEMBER r -9223372036854775808", "-ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807\r\n", ""),
+    step(
+        "SRANDMEMBER r -9223372036854775808",
+        "-ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807\r\n",
+        "",
+    ),
     step("SRANDMEMBER r 1 2", "-ERR syntax error\r\n", ""),
 ];
 
 /// Observed on Redis 7.0.15 (`spop2.txt`): command, reply bytes, bytes fed to replicas.
 const SPOP_STRATEGIES: &[Step] = &[
-    step("SADD s a b c", ":3\r\n", "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*5\r\n$4\r\nSADD\r\n$1\r\ns\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n"),
+    step(
+        "SADD s a b c",
+        ":3\r\n",
+        "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*5\r\n$4\r\nSADD\r\n$1\r\ns\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n",
+    ),
     unchecked("SPOP s 1", "*1\r\n$1\r\nb\r\n", "*3\r\n$4\r\nSREM\r\n$1\r\ns\r\n$1\r\nb\r\n"), // random in real Redis
     unchecked("SRANDMEMBER s -3", "*3\r\n$1\r\nc\r\n$1\r\na\r\n$1\r\na\r\n", ""), // random or hash-table order in real Redis
-    step("SADD n 1 2 3 4 5", ":5\r\n", "*7\r\n$4\r\nSADD\r\n$1\r\nn\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n$1\r\n5\r\n"),
-    unchecked("SPOP n 2", "*2\r\n$1\r\n4\r\n$1\r\n5\r\n", "*1\r\n$5\r\nMULTI\r\n*3\r\n$4\r\nSREM\r\n$1\r\nn\r\n$1\r\n4\r\n*3\r\n$4\r\nSREM\r\n$1\r\nn\r\n$1\r\n5\r\n*1\r\n$4\r\nEXEC\r\n"), // random or hash-table order in real Redis
+    step(
+        "SADD n 1 2 3 4 5",
+        ":5\r\n",
+        "*7\r\n$4\r\nSADD\r\n$1\r\nn\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n$1\r\n5\r\n",
+    ),
+    unchecked(
+        "SPOP n 2",
+        "*2\r\n$1\r\n4\r\n$1\r\n5\r\n",
+        "*1\r\n$5\r\nMULTI\r\n*3\r\n$4\r\nSREM\r\n$1\r\nn\r\n$1\r\n4\r\n*3\r\n$4\r\nSREM\r\n$1\r\nn\r\n$1\r\n5\r\n*1\r\n$4\r\nEXEC\r\n",
+    ), // random or hash-table order in real Redis
     unchecked("SPOP n 3", "*3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n", "*2\r\n$3\r\nDEL\r\n$1\r\nn\r\n"), // random or hash-table order in real Redis
-    step("SADD n 1 2 3 4 5 6 7 8 9", ":9\r\n", "*11\r\n$4\r\nSADD\r\n$1\r\nn\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n$1\r\n5\r\n$1\r\n6\r\n$1\r\n7\r\n$1\r\n8\r\n$1\r\n9\r\n"),
-    step("SPOP n 9", "*9\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n$1\r\n5\r\n$1\r\n6\r\n$1\r\n7\r\n$1\r\n8\r\n$1\r\n9\r\n", "*2\r\n$3\r\nDEL\r\n$1\r\nn\r\n"),
-    step("SADD n 1 2 3 4 5 6 7 8 9", ":9\r\n", "*11\r\n$4\r\nSADD\r\n$1\r\nn\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n$1\r\n5\r\n$1\r\n6\r\n$1\r\n7\r\n$1\r\n8\r\n$1\r\n9\r\n"),
-    unchecked("SPOP n 8", "*8\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n$1\r\n6\r\n$1\r\n7\r\n$1\r\n8\r\n$1\r\n9\r\n", "*1\r\n$5\r\nMULTI\r\n*3\r\n$4\r\nSREM\r\n$1\r\nn\r\n$1\r\n1\r\n*3\r\n$4\r\nSREM\r\n$1\r\nn\r\n$1\r\n2\r\n*3\r\n$4\r\nSREM\r\n$1\r\nn\r\n$1\r\n3\r\n*3\r\n$4\r\nSREM\r\n$1\r\nn\r\n$1\r\n4\r\n*3\r\n$4\r\nSREM\r\n$1\r\nn\r\n$1\r\n6\r\n*3\r\n$4\r\nSREM\r\n$1\r\nn\r\n$1\r\n7\r\n*3\r\n$4\r\nSREM\r\n$1\r\nn\r\n$1\r\n8\r\n*3\r\n$4\r\nSREM\r\n$1\r\nn\r\n$1\r\n9\r\n*1\r\n$4\r\nEXEC\r\n"), // random in real Redis
+    step(
+        "SADD n 1 2 3 4 5 6 7 8 9",
+        ":9\r\n",
+        "*11\r\n$4\r\nSADD\r\n$1\r\nn\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n$1\r\n5\r\n$1\r\n6\r\n$1\r\n7\r\n$1\r\n8\r\n$1\r\n9\r\n",
+    ),
+    step(
+        "SPOP n 9",
+        "*9\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n$1\r\n5\r\n$1\r\n6\r\n$1\r\n7\r\n$1\r\n8\r\n$1\r\n9\r\n",
+        "*2\r\n$3\r\nDEL\r\n$1\r\nn\r\n",
+    ),
+    step(
+        "SADD n 1 2 3 4 5 6 7 8 9",
+        ":9\r\n",
+        "*11\r\n$4\r\nSADD\r\n$1\r\nn\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n$1\r\n5\r\n$1\r\n6\r\n$1\r\n7\r\n$1\r\n8\r\n$1\r\n9\r\n",
+    ),
+    unchecked(
+        "SPOP n 8",
+        "*8\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n$1\r\n4\r\n$1\r\n6\r\n$1\r\n7\r\n$1\r\n8\r\n$1\r\n9\r\n",
+        "*1\r\n$5\r\nMULTI\r\n*3\r\n$4\r\nSREM\r\n$1\r\nn\r\n$1\r\n1\r\n*3\r\n$4\r\nSREM\r\n$1\r\nn\r\n$1\r\n2\r\n*3\r\n$4\r\nSREM\r\n$1\r\nn\r\n$1\r\n3\r\n*3\r\n$4\r\nSREM\r\n$1\r\nn\r\n$1\r\n4\r\n*3\r\n$4\r\nSREM\r\n$1\r\nn\r\n$1\r\n6\r\n*3\r\n$4\r\nSREM\r\n$1\r\nn\r\n$1\r\n7\r\n*3\r\n$4\r\nSREM\r\n$1\r\nn\r\n$1\r\n8\r\n*3\r\n$4\r\nSREM\r\n$1\r\nn\r\n$1\r\n9\r\n*1\r\n$4\r\nEXEC\r\n",
+    ), // random in real Redis
 ];
-
-
 
 #[test]
 fn set_basics_match_redis() {

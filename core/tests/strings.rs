@@ -43,15 +43,29 @@ fn set_expiry_forms_propagate_as_pxat() {
 fn set_option_errors() {
     let mut h = H::master();
     let invalid = "-ERR invalid expire time in 'set' command\r\n";
-    for line in ["SET k v EX 0", "SET k v EX -1", "SET k v PX 0", "SET k v EXAT 0", "SET k v PXAT 0",
-        "SET k v EX 9223372036854775807", "SET k v EX 9223372036854775", "SET k v PX 9223372036854775807"]
-    {
+    for line in [
+        "SET k v EX 0",
+        "SET k v EX -1",
+        "SET k v PX 0",
+        "SET k v EXAT 0",
+        "SET k v PXAT 0",
+        "SET k v EX 9223372036854775807",
+        "SET k v EX 9223372036854775",
+        "SET k v PX 9223372036854775807",
+    ] {
         assert_eq!(h.cmd(line), invalid, "{line}");
     }
     assert_eq!(h.cmd("SET k v EX abc"), NOT_INT);
-    for line in ["SET k v EX 10 PX 10", "SET k v NX XX", "SET k v KEEPTTL EX 10", "SET k v EX 10 KEEPTTL",
-        "SET k v EX", "SET k v FOO", "SET k v2 px 100 get keepttl", "SET k v EX abc NX XX"]
-    {
+    for line in [
+        "SET k v EX 10 PX 10",
+        "SET k v NX XX",
+        "SET k v KEEPTTL EX 10",
+        "SET k v EX 10 KEEPTTL",
+        "SET k v EX",
+        "SET k v FOO",
+        "SET k v2 px 100 get keepttl",
+        "SET k v EX abc NX XX",
+    ] {
         assert_eq!(h.cmd(line), SYNTAX, "{line}");
     }
     assert_eq!(h.cmd("SETEX k 0 v"), "-ERR invalid expire time in 'setex' command\r\n");
@@ -131,9 +145,15 @@ fn getex_getdel_getset() {
     assert_eq!(h.cmd("GETEX k PXAT 99999999999000"), "$1\r\nv\r\n");
     assert_eq!(h.cmd("GETEX k PERSIST"), "$1\r\nv\r\n");
     assert_eq!(h.cmd("GETEX k PERSIST"), "$1\r\nv\r\n");
-    for line in ["GETEX k ex 100 px 100", "GETEX k PERSIST EX 10", "GETEX k KEEPTTL", "GETEX k NX", "GETEX k GET",
-        "GETEX nokey FOO", "GETEX k EX 10 persist"]
-    {
+    for line in [
+        "GETEX k ex 100 px 100",
+        "GETEX k PERSIST EX 10",
+        "GETEX k KEEPTTL",
+        "GETEX k NX",
+        "GETEX k GET",
+        "GETEX nokey FOO",
+        "GETEX k EX 10 persist",
+    ] {
         assert_eq!(h.cmd(line), SYNTAX, "{line}");
     }
     assert_eq!(h.cmd("GETEX k EX 0"), "-ERR invalid expire time in 'getex' command\r\n");
@@ -161,10 +181,7 @@ fn getex_getdel_getset() {
     assert_eq!(h.cmd("SET k y EX 100"), OK);
     assert_eq!(h.cmd("getset k z"), "$1\r\ny\r\n");
     assert_eq!(h.cmd("TTL k"), ":-1\r\n");
-    assert_eq!(
-        h.stream(),
-        enc(&["SET k v", "DEL k", "SET k x", &format!("SET k y PXAT {}", T0 + 100_000), "SET k z"])
-    );
+    assert_eq!(h.stream(), enc(&["SET k v", "DEL k", "SET k x", &format!("SET k y PXAT {}", T0 + 100_000), "SET k z"]));
 }
 
 #[test]
@@ -221,7 +238,9 @@ fn counters() {
     assert_eq!(h.cmd("INCRBYFLOAT f 0.1"), "$4\r\n10.6\r\n");
     assert_eq!(h.stream(), enc(&["SET t 7.5 KEEPTTL", "SET f 10.5 KEEPTTL", "SET f 10.6 KEEPTTL"]));
     h.put_list("l");
-    for line in ["INCR l", "INCRBYFLOAT l 1", "APPEND l x", "STRLEN l", "SETRANGE l 0 x", "SETRANGE l 0 ", "GETRANGE l 0 1"] {
+    for line in
+        ["INCR l", "INCRBYFLOAT l 1", "APPEND l x", "STRLEN l", "SETRANGE l 0 x", "SETRANGE l 0 ", "GETRANGE l 0 1"]
+    {
         assert_eq!(h.cmd(line), WRONGTYPE, "{line}");
     }
 }
@@ -245,11 +264,18 @@ fn append_strlen_setrange_getrange() {
     assert_eq!(h.cmd("SETRANGE a abc x"), NOT_INT);
     assert_eq!(h.stream(), enc(&["SETRANGE a 0 xyz", "SETRANGE nk 3 ab"]));
     h.run(&[b"SET", b"nk", b"\\x00\\x00\\x00ab"]);
-    for (range, want) in [("0 -1", "$14\r\n\\x00\\x00\\x00ab\r\n"), ("1 2", "$2\r\nx0\r\n"),
-        ("-100 100", "$14\r\n\\x00\\x00\\x00ab\r\n"), ("5 3", "$0\r\n\r\n"), ("-1 -5", "$0\r\n\r\n"),
-        ("0 9223372036854775807", "$14\r\n\\x00\\x00\\x00ab\r\n"), ("-9223372036854775808 -1", "$14\r\n\\x00\\x00\\x00ab\r\n"),
-        ("10 20", "$4\r\n00ab\r\n"), ("-1 -1", "$1\r\nb\r\n"), ("a b", NOT_INT)]
-    {
+    for (range, want) in [
+        ("0 -1", "$14\r\n\\x00\\x00\\x00ab\r\n"),
+        ("1 2", "$2\r\nx0\r\n"),
+        ("-100 100", "$14\r\n\\x00\\x00\\x00ab\r\n"),
+        ("5 3", "$0\r\n\r\n"),
+        ("-1 -5", "$0\r\n\r\n"),
+        ("0 9223372036854775807", "$14\r\n\\x00\\x00\\x00ab\r\n"),
+        ("-9223372036854775808 -1", "$14\r\n\\x00\\x00\\x00ab\r\n"),
+        ("10 20", "$4\r\n00ab\r\n"),
+        ("-1 -1", "$1\r\nb\r\n"),
+        ("a b", NOT_INT),
+    ] {
         assert_eq!(h.cmd(&format!("GETRANGE nk {range}")), want, "{range}");
     }
     assert_eq!(h.cmd("GETRANGE nokey 0 -1"), "$0\r\n\r\n");
@@ -293,12 +319,28 @@ fn keyspace_hits_and_misses_count_read_lookups_only() {
         let s = &h.node.server.stats;
         assert_eq!((s.keyspace_hits - before.0, s.keyspace_misses - before.1), (hits, misses), "{line}");
     };
-    for (line, hits, misses) in [("SET k v", 0, 0), ("SET k v GET", 1, 0), ("SET n v GET", 0, 1), ("GETSET k x", 1, 0),
-        ("GETDEL k", 1, 0), ("GETEX zz", 0, 1), ("INCR i", 0, 0), ("APPEND a x", 0, 0), ("COPY a b", 1, 0),
-        ("RENAME a c", 0, 0), ("EXPIRE c 100", 0, 0), ("DEL c", 0, 0), ("EXISTS zz", 0, 1), ("TYPE zz", 0, 1),
-        ("TTL zz", 0, 1), ("STRLEN zz", 0, 1), ("MGET zz b", 1, 1), ("KEYS *", 0, 0), ("RANDOMKEY", 0, 0),
-        ("GET b", 1, 0)]
-    {
+    for (line, hits, misses) in [
+        ("SET k v", 0, 0),
+        ("SET k v GET", 1, 0),
+        ("SET n v GET", 0, 1),
+        ("GETSET k x", 1, 0),
+        ("GETDEL k", 1, 0),
+        ("GETEX zz", 0, 1),
+        ("INCR i", 0, 0),
+        ("APPEND a x", 0, 0),
+        ("COPY a b", 1, 0),
+        ("RENAME a c", 0, 0),
+        ("EXPIRE c 100", 0, 0),
+        ("DEL c", 0, 0),
+        ("EXISTS zz", 0, 1),
+        ("TYPE zz", 0, 1),
+        ("TTL zz", 0, 1),
+        ("STRLEN zz", 0, 1),
+        ("MGET zz b", 1, 1),
+        ("KEYS *", 0, 0),
+        ("RANDOMKEY", 0, 0),
+        ("GET b", 1, 0),
+    ] {
         check(&mut h, line, hits, misses);
     }
 }

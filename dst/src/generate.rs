@@ -125,13 +125,25 @@ pub fn generate(seed: u64, shape: Shape) -> History {
         _ => d.range(1, shape.max_replicas as u64),
     } as usize;
     let n = replicas + 1;
-    let mut model = Model { n, master: vec![None; n], config_master: vec![None; n], crashed: BTreeSet::new(), faulted: BTreeSet::new() };
+    let mut model = Model {
+        n,
+        master: vec![None; n],
+        config_master: vec![None; n],
+        crashed: BTreeSet::new(),
+        faulted: BTreeSet::new(),
+    };
     let chain = d.chance(30);
     let mut nodes = Vec::new();
     for i in 0..n {
         let mut config = vec![("port".to_string(), port(i).to_string())];
         if i > 0 {
-            let m = if chain { i - 1 } else if d.chance(70) { 0 } else { d.below(i as u64) as usize };
+            let m = if chain {
+                i - 1
+            } else if d.chance(70) {
+                0
+            } else {
+                d.below(i as u64) as usize
+            };
             model.master[i] = Some(m);
             model.config_master[i] = Some(m);
             config.push(("replicaof".into(), replicaof_value(m)));
@@ -169,12 +181,7 @@ pub fn generate(seed: u64, shape: Shape) -> History {
         }
     }
     checkpoint(&mut model, &mut steps);
-    History {
-        seed,
-        description: format!("replscope-dst history for seed {seed}"),
-        nodes,
-        steps,
-    }
+    History { seed, description: format!("replscope-dst history for seed {seed}"), nodes, steps }
 }
 
 fn advance(d: &mut Dice) -> u64 {
@@ -234,7 +241,8 @@ fn fault_move(d: &mut Dice, model: &mut Model, steps: &mut Vec<Step>) {
             // slower links some ACK is always in flight and `settle`
             // (which waits for an idle network) never returns.
             let latency_ms = d.chance(70).then(|| *d.pick(&[0, 1, 5, 20, 50, 150]));
-            let bandwidth_kbps = (latency_ms.is_none() || d.chance(40)).then(|| *d.pick(&[200, 1000, 10_000, 1_000_000]));
+            let bandwidth_kbps =
+                (latency_ms.is_none() || d.chance(40)).then(|| *d.pick(&[200, 1000, 10_000, 1_000_000]));
             steps.push(Step::Link { a: na, b: nb, latency_ms, bandwidth_kbps });
             return;
         }
@@ -313,7 +321,9 @@ fn write_move(d: &mut Dice, model: &Model, steps: &mut Vec<Step>) {
     let masters = model.masters();
     let i = if !masters.is_empty() && d.chance(90) { *d.pick(&masters) } else { d.below(model.n as u64) as usize };
     let node = NAMES[i];
-    let mut push = |argv: Vec<String>| steps.push(Step::Cmd { node: node.into(), cmd: argv.into_iter().map(String::into_bytes).collect() });
+    let mut push = |argv: Vec<String>| {
+        steps.push(Step::Cmd { node: node.into(), cmd: argv.into_iter().map(String::into_bytes).collect() })
+    };
     match d.below(100) {
         0..=3 => push(vec!["SELECT".into(), d.range(0, 3).to_string()]),
         4 => push(vec!["FLUSHDB".into()]),

@@ -77,11 +77,8 @@ pub fn check_seed(seed: u64, shape: Shape, shrink_budget: usize) -> Result<Passe
     };
     let (mut shrunk, shrink_runs) = shrink::shrink(&history, failed.violation.name, shrink_budget);
     let violation = run::violation(&shrunk).unwrap_or(failed.violation);
-    shrunk.description = format!(
-        "replscope-dst seed {seed}, shrunk from {} steps: breaks {}",
-        history.steps.len(),
-        violation.name
-    );
+    shrunk.description =
+        format!("replscope-dst seed {seed}, shrunk from {} steps: breaks {}", history.steps.len(), violation.name);
     let dir = failures_dir();
     let path = dir.join(format!("seed-{seed}.json"));
     if std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, shrunk.to_json())).is_err() {

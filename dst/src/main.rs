@@ -153,7 +153,10 @@ fn check_file(path: &str) -> bool {
     };
     match run::run_catching(&history) {
         Ok(p) => {
-            println!("{path}: every invariant holds ({} steps, {} events, {} convergence checks)", p.steps, p.events, p.convergence_checks);
+            println!(
+                "{path}: every invariant holds ({} steps, {} events, {} convergence checks)",
+                p.steps, p.events, p.convergence_checks
+            );
             true
         }
         Err(f) => {

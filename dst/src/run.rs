@@ -42,10 +42,9 @@ fn topology_sound(sim: &Sim) -> bool {
 
 /// Runs `history`, checking invariants after every step.
 pub fn run(history: &History) -> Result<Passed, Failed> {
-    let scenario = history.to_scenario().map_err(|e| Failed {
-        step: 0,
-        violation: Violation { name: "valid_scenario", detail: e.0 },
-    })?;
+    let scenario = history
+        .to_scenario()
+        .map_err(|e| Failed { step: 0, violation: Violation { name: "valid_scenario", detail: e.0 } })?;
     let mut runner = Runner::new(&scenario);
     let mut checker = Checker::new(runner.sim());
     let mut convergence_checks = 0;

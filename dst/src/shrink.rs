@@ -112,7 +112,8 @@ fn drop_nodes(s: &mut Shrinker, mut best: History) -> History {
         }
         candidate.steps.retain(|step| {
             let names = step_nodes(step);
-            let repoints_at_gone = matches!(step, Step::Cmd { cmd, .. } if cmd.get(1).is_some_and(|h| h == gone.as_bytes()));
+            let repoints_at_gone =
+                matches!(step, Step::Cmd { cmd, .. } if cmd.get(1).is_some_and(|h| h == gone.as_bytes()));
             !names.contains(&gone.as_str()) && !repoints_at_gone
         });
         if s.fails(&candidate) {

@@ -26,7 +26,8 @@ fn bounded_seeds_hold_every_invariant() {
             })
         })
         .collect();
-    let failures: Vec<String> = handles.into_iter().flat_map(|h| h.join().expect("no panic outside the core")).collect();
+    let failures: Vec<String> =
+        handles.into_iter().flat_map(|h| h.join().expect("no panic outside the core")).collect();
     assert!(failures.is_empty(), "{} of {seeds} seeds failed:\n{}", failures.len(), failures.join("\n"));
 }
 

@@ -6,7 +6,8 @@ use replscope_dst::{History, run};
 #[test]
 fn every_regression_scenario_holds_every_invariant() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/regressions");
-    let mut files: Vec<_> = std::fs::read_dir(dir).expect("regressions dir").filter_map(|e| Some(e.ok()?.path())).collect();
+    let mut files: Vec<_> =
+        std::fs::read_dir(dir).expect("regressions dir").filter_map(|e| Some(e.ok()?.path())).collect();
     files.sort();
     assert!(!files.is_empty());
     let mut failures = Vec::new();

@@ -20,12 +20,13 @@ use replscope_core::commands::table;
 use replscope_core::config::Config;
 use replscope_core::node::{ClientId, Node};
 use replscope_core::rdb;
-use replscope_core::resp::{encode_command, Frame};
+use replscope_core::resp::{Frame, encode_command};
 
 const START_MS: u64 = 1_767_225_600_000;
 const MAX_COMMANDS: usize = 64;
 /// Commands outside the table that clients still send.
-const EXTRA: &[&str] = &["replicaof", "slaveof", "wait", "psync", "sync", "replconf", "debug", "save", "bgsave", "quit"];
+const EXTRA: &[&str] =
+    &["replicaof", "slaveof", "wait", "psync", "sync", "replconf", "debug", "save", "bgsave", "quit"];
 
 fn name_for(b: u8) -> Vec<u8> {
     let t = table();

@@ -13,7 +13,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use replscope_core::resp::parser::PROTO_INLINE_MAX_SIZE;
-use replscope_core::resp::{encode_command, ProtocolError, RequestParser};
+use replscope_core::resp::{ProtocolError, RequestParser, encode_command};
 use replscope_fuzz::chunks;
 
 type Outcome = (Vec<Vec<Vec<u8>>>, Option<ProtocolError>);

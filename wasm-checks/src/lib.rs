@@ -142,4 +142,3 @@ pub fn check_applied(sim: &Sim, last: usize) -> Result<(), String> {
     }
     Ok(())
 }
-

@@ -16,31 +16,66 @@ use crate::view::{SceneView, Workload};
 pub enum Verb {
     /// A redis-cli line typed into a node's console (split like redis-cli
     /// does; a line with unbalanced quotes is answered with an error).
-    RunCommand { node: String, line: String },
+    RunCommand {
+        node: String,
+        line: String,
+    },
     /// Cut the link both ways: the TCP connection breaks.
-    CutLink { from: String, to: String },
+    CutLink {
+        from: String,
+        to: String,
+    },
     /// Silently drop everything both ways (no connection reset).
-    PartitionLink { from: String, to: String },
+    PartitionLink {
+        from: String,
+        to: String,
+    },
     /// Deliver master → replica only.
-    OneWay { from: String, to: String },
-    HealLink { from: String, to: String },
-    Crash { node: String },
-    Restart { node: String },
+    OneWay {
+        from: String,
+        to: String,
+    },
+    HealLink {
+        from: String,
+        to: String,
+    },
+    Crash {
+        node: String,
+    },
+    Restart {
+        node: String,
+    },
     /// `REPLICAOF NO ONE`.
-    Promote { node: String },
+    Promote {
+        node: String,
+    },
     /// `REPLICAOF <master>`.
-    RepointTo { node: String, master: String },
+    RepointTo {
+        node: String,
+        master: String,
+    },
     /// A new node, replica of `master` (or a standalone master).
-    AddNode { master: Option<String> },
-    RemoveNode { node: String },
+    AddNode {
+        master: Option<String>,
+    },
+    RemoveNode {
+        node: String,
+    },
     /// Advance virtual time to the next thing that happens.
     Step,
     /// `CONFIG SET name value` on a node.
-    SetConfig { node: String, name: String, value: String },
+    SetConfig {
+        node: String,
+        name: String,
+        value: String,
+    },
     SetWorkload(Workload),
     /// Replace the scene with a scenario file (`name` for the menu),
     /// played step by step as time runs.
-    LoadScenario { name: String, json: String },
+    LoadScenario {
+        name: String,
+        json: String,
+    },
     /// Back to the opening scene.
     Reset,
 }

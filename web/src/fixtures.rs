@@ -31,13 +31,39 @@ pub fn resync_scene() -> SceneView {
         master_repl_offset: 21464,
         blocks: vec![(20441, 400, 400), (20841, 400, 400), (21241, 224, 400)],
         replicas: vec![
-            ReplicaMarker { name: "B".into(), acked_offset: 21437, next_offset: 21438, connected: true, in_window: true },
-            ReplicaMarker { name: "C".into(), acked_offset: 20100, next_offset: 20101, connected: false, in_window: false },
+            ReplicaMarker {
+                name: "B".into(),
+                acked_offset: 21437,
+                next_offset: 21438,
+                connected: true,
+                in_window: true,
+            },
+            ReplicaMarker {
+                name: "C".into(),
+                acked_offset: 20100,
+                next_offset: 20101,
+                connected: false,
+                in_window: false,
+            },
         ],
     });
     a.keys = vec![
-        KeyRow { db: 0, key: "k".into(), kind: "string".into(), value_preview: "\"v2\"".into(), ttl_ms: None, differs_from_master: None },
-        KeyRow { db: 0, key: "n".into(), kind: "string".into(), value_preview: "\"7\"".into(), ttl_ms: Some(12_300), differs_from_master: None },
+        KeyRow {
+            db: 0,
+            key: "k".into(),
+            kind: "string".into(),
+            value_preview: "\"v2\"".into(),
+            ttl_ms: None,
+            differs_from_master: None,
+        },
+        KeyRow {
+            db: 0,
+            key: "n".into(),
+            kind: "string".into(),
+            value_preview: "\"7\"".into(),
+            ttl_ms: Some(12_300),
+            differs_from_master: None,
+        },
     ];
     let mut b = node("B", 6380, Role::Replica, replid, 21437);
     b.backlog = Some(BacklogView {

@@ -124,10 +124,7 @@ mod tests {
     #[wasm_bindgen_test]
     fn chain_on_one_row_sibling_below() {
         let layout = tree(&["A", "B", "C", "D"], &[("A", "B"), ("A", "C"), ("B", "D")]);
-        assert_eq!(
-            grid(&layout),
-            vec![("A".into(), 0, 0), ("B".into(), 1, 0), ("D".into(), 2, 0), ("C".into(), 1, 1)]
-        );
+        assert_eq!(grid(&layout), vec![("A".into(), 0, 0), ("B".into(), 1, 0), ("D".into(), 2, 0), ("C".into(), 1, 1)]);
         assert_eq!(layout.width, 2.0 * MARGIN + 3.0 * CARD_W + 2.0 * COL_GAP);
         assert_eq!(layout.height, TOP + MARGIN + 2.0 * CARD_H + ROW_GAP);
         let c = layout.card("C").unwrap();

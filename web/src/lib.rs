@@ -50,11 +50,7 @@ pub const PANIC_BANNER_ID: &str = "replscope-panic-banner";
 /// The one line that says which engine the page runs: the core crate's
 /// version and the Redis release it models (the spec it is tested against).
 pub fn build_info() -> String {
-    format!(
-        "replscope-core {} · modelling Redis {}",
-        replscope_core::VERSION,
-        replscope_core::REDIS_VERSION
-    )
+    format!("replscope-core {} · modelling Redis {}", replscope_core::VERSION, replscope_core::REDIS_VERSION)
 }
 
 /// Wall-clock ms between animation ticks (about 60 per second).
@@ -124,13 +120,18 @@ pub fn App() -> Html {
         use_effect_with((), move |_| {
             let listener = web_sys::window().and_then(|w| w.document()).map(|doc| {
                 // Not passive: Space must not also scroll the page.
-                EventListener::new_with_options(&doc, "keydown", EventListenerOptions::enable_prevent_default(), move |e| {
-                    let Some(key) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
-                    if let Some(action) = shortcut(key) {
-                        key.prevent_default();
-                        d.dispatch(action);
-                    }
-                })
+                EventListener::new_with_options(
+                    &doc,
+                    "keydown",
+                    EventListenerOptions::enable_prevent_default(),
+                    move |e| {
+                        let Some(key) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+                        if let Some(action) = shortcut(key) {
+                            key.prevent_default();
+                            d.dispatch(action);
+                        }
+                    },
+                )
             });
             move || drop(listener)
         });
@@ -252,9 +253,7 @@ pub fn show_panic_banner(message: &str) -> Result<Element, JsValue> {
     if let Some(existing) = document.get_element_by_id(PANIC_BANNER_ID) {
         return Ok(existing);
     }
-    let body = document
-        .body()
-        .ok_or_else(|| JsValue::from_str("no <body> to show the panic banner in"))?;
+    let body = document.body().ok_or_else(|| JsValue::from_str("no <body> to show the panic banner in"))?;
 
     let banner = document.create_element("div")?;
     banner.set_id(PANIC_BANNER_ID);

@@ -56,7 +56,10 @@ pub const READY_HINT: &str = "Try: type SET k v in A's console and watch it reac
 /// (trunk copies the directory into dist/) when chosen.
 pub const SCENARIOS: [(&str, Option<&str>); 8] = [
     ("partial-resync-after-short-cut", Some(include_str!("../../scenarios/partial-resync-after-short-cut.json"))),
-    ("full-resync-after-backlog-overflow", Some(include_str!("../../scenarios/full-resync-after-backlog-overflow.json"))),
+    (
+        "full-resync-after-backlog-overflow",
+        Some(include_str!("../../scenarios/full-resync-after-backlog-overflow.json")),
+    ),
     ("chain", Some(include_str!("../../scenarios/chain.json"))),
     ("diskless-two-replicas", Some(include_str!("../../scenarios/diskless-two-replicas.json"))),
     ("failover-psync2", Some(include_str!("../../scenarios/failover-psync2.json"))),
@@ -114,7 +117,9 @@ struct Script {
 enum Wait {
     Until(u64),
     /// Quiescence (see `Sim::quiescence`), at most until the deadline.
-    Settle { deadline: u64 },
+    Settle {
+        deadline: u64,
+    },
 }
 
 /// An RDB transfer on a link, as the master reported it.
@@ -357,7 +362,9 @@ impl SimDriver {
         let ev = &batch[i];
         let t = self.t_rel(ev.t_ms);
         match &ev.kind {
-            SimEventKind::NodeAdded { node, port } => self.note_at(t, node, "node", format!("{node} started on port {port}")),
+            SimEventKind::NodeAdded { node, port } => {
+                self.note_at(t, node, "node", format!("{node} started on port {port}"))
+            }
             SimEventKind::NodeRemoved { node } => self.note_at(t, node, "node", format!("{node} removed")),
             SimEventKind::Command { node, cmd } => {
                 let mut line = cmd.join(" ");
@@ -422,7 +429,11 @@ impl SimDriver {
             }
             NodeEventKind::PsyncSent { master, replid, offset } => {
                 let m = node_of(master);
-                let id = if replid.starts_with('?') { replid.clone() } else { replid.chars().take(8).collect::<String>() + "…" };
+                let id = if replid.starts_with('?') {
+                    replid.clone()
+                } else {
+                    replid.chars().take(8).collect::<String>() + "…"
+                };
                 let mut e = EventView::new(t, node, "psync", &format!("{node} asked {m}: PSYNC {id} {offset}"));
                 e.peer = Some(m);
                 self.push_event(e);
@@ -452,10 +463,15 @@ impl SimDriver {
             }
             NodeEventKind::SnapshotStarted { target, replicas, bytes, offset } => {
                 let names: Vec<String> = replicas.iter().map(|r| node_of(r)).collect();
-                self.note_at(t, 
+                self.note_at(
+                    t,
                     node,
                     "sync",
-                    format!("{node}: RDB snapshot ({target}) for {} at offset {offset}: {}", names.join(", "), human_bytes(*bytes)),
+                    format!(
+                        "{node}: RDB snapshot ({target}) for {} at offset {offset}: {}",
+                        names.join(", "),
+                        human_bytes(*bytes)
+                    ),
                 );
                 for r in names {
                     let key = (node.to_string(), r);
@@ -475,18 +491,33 @@ impl SimDriver {
             }
             NodeEventKind::SnapshotFinished { replica, bytes } => {
                 let r = node_of(replica);
-                let mut e = EventView::new(t, node, "sync", &format!("{node}: RDB fully handed to the link for {r} ({})", human_bytes(*bytes)));
+                let mut e = EventView::new(
+                    t,
+                    node,
+                    "sync",
+                    &format!("{node}: RDB fully handed to the link for {r} ({})", human_bytes(*bytes)),
+                );
                 e.peer = Some(r);
                 self.push_event(e);
             }
             NodeEventKind::SnapshotLoaded { keys, bytes, offset, .. } => {
-                self.note_at(t, node, "sync", format!("{node} loaded the RDB: {keys} keys, {}, offset {offset}", human_bytes(*bytes)));
+                self.note_at(
+                    t,
+                    node,
+                    "sync",
+                    format!("{node} loaded the RDB: {keys} keys, {}, offset {offset}", human_bytes(*bytes)),
+                );
                 self.rdb.retain(|(_, r), _| r != node);
             }
-            NodeEventKind::BacklogCreated { first_byte_offset, .. } => {
-                self.note_at(t, node, "backlog", format!("{node} created its backlog (first byte offset {first_byte_offset})"))
+            NodeEventKind::BacklogCreated { first_byte_offset, .. } => self.note_at(
+                t,
+                node,
+                "backlog",
+                format!("{node} created its backlog (first byte offset {first_byte_offset})"),
+            ),
+            NodeEventKind::BacklogFreed => {
+                self.note_at(t, node, "backlog", format!("{node} freed its backlog (repl-backlog-ttl)"))
             }
-            NodeEventKind::BacklogFreed => self.note_at(t, node, "backlog", format!("{node} freed its backlog (repl-backlog-ttl)")),
             NodeEventKind::ReplicaOnline { replica, sync } => {
                 let r = node_of(replica);
                 let mut e = EventView::new(t, node, "link", &format!("{node}: replica {r} online ({sync} sync)"));
@@ -495,7 +526,12 @@ impl SimDriver {
             }
             NodeEventKind::ReplicaDisconnected { replica, reason } => {
                 let r = node_of(replica);
-                let mut e = EventView::new(t, node, "link", &format!("{node}: lost replica {r} ({})", reason.replace('_', " ")));
+                let mut e = EventView::new(
+                    t,
+                    node,
+                    "link",
+                    &format!("{node}: lost replica {r} ({})", reason.replace('_', " ")),
+                );
                 e.peer = Some(r.clone());
                 self.push_event(e);
                 self.rdb.remove(&(node.to_string(), r));
@@ -523,7 +559,8 @@ impl SimDriver {
                 let sent = self.t_rel(t);
                 let last = self.last_arrow.entry((from.clone(), to.clone(), kind.class())).or_insert(u64::MAX);
                 if *last != u64::MAX && sent < *last + self.arrow_gap_ms {
-                    self.labels.insert((from.clone(), from_conn.0, *stream_offset), SegLabel { kind, label, arrow: u64::MAX });
+                    self.labels
+                        .insert((from.clone(), from_conn.0, *stream_offset), SegLabel { kind, label, arrow: u64::MAX });
                     return;
                 }
                 *last = sent;
@@ -547,7 +584,8 @@ impl SimDriver {
             NetEvent::Delivered { from, from_conn, to, len, stream_offset, .. } => {
                 if let Some(l) = self.labels.remove(&(from.clone(), from_conn.0, *stream_offset)) {
                     let recv = self.t_rel(t);
-                    if let Some(a) = l.arrow.checked_sub(self.arrow_base).and_then(|i| self.arrows.get_mut(i as usize)) {
+                    if let Some(a) = l.arrow.checked_sub(self.arrow_base).and_then(|i| self.arrows.get_mut(i as usize))
+                    {
                         a.recv_ms = Some(recv);
                     }
                     if l.kind == MessageKind::Rdb
@@ -559,7 +597,12 @@ impl SimDriver {
             }
             NetEvent::Reset { a, a_conn, b, b_conn, lost_bytes } => {
                 self.labels.retain(|(n, c, _), _| !((n == a && *c == a_conn.0) || (n == b && *c == b_conn.0)));
-                let mut e = EventView::new(self.t_rel(t), a, "link", &format!("connection {a} ↔ {b} reset ({lost_bytes} B lost)"));
+                let mut e = EventView::new(
+                    self.t_rel(t),
+                    a,
+                    "link",
+                    &format!("connection {a} ↔ {b} reset ({lost_bytes} B lost)"),
+                );
                 e.peer = Some(b.clone());
                 self.push_event(e);
             }
@@ -574,14 +617,25 @@ impl SimDriver {
                 e.peer = Some(to.host.clone());
                 self.push_event(e);
             }
-            NetEvent::ConnectStarted { .. } | NetEvent::Accepted { .. } | NetEvent::Connected { .. } | NetEvent::CloseStarted { .. } => {}
+            NetEvent::ConnectStarted { .. }
+            | NetEvent::Accepted { .. }
+            | NetEvent::Connected { .. }
+            | NetEvent::CloseStarted { .. } => {}
         }
     }
 
     /// What a segment carries, from the sender's node events that describe
     /// the same moment (the simulator records them right after the bytes
     /// leave) and the link's state.
-    fn label_for(&self, batch: &[SimEvent], i: usize, from: &str, to: &str, segment: &SegmentKind, len: usize) -> (MessageKind, String) {
+    fn label_for(
+        &self,
+        batch: &[SimEvent],
+        i: usize,
+        from: &str,
+        to: &str,
+        segment: &SegmentKind,
+        len: usize,
+    ) -> (MessageKind, String) {
         match segment {
             SegmentKind::Accept => return (MessageKind::Handshake, "SYN-ACK".to_string()),
             SegmentKind::Close => return (MessageKind::Handshake, "FIN".to_string()),
@@ -599,7 +653,9 @@ impl SimDriver {
             match &ev.kind {
                 SimEventKind::Net { .. } => continue,
                 SimEventKind::Node { node, event } if node == from => match event {
-                    NodeEventKind::HandshakeStep { sent: true, text, .. } => return (MessageKind::Handshake, format!("{text} · {size}")),
+                    NodeEventKind::HandshakeStep { sent: true, text, .. } => {
+                        return (MessageKind::Handshake, format!("{text} · {size}"));
+                    }
                     NodeEventKind::PsyncSent { replid, offset, .. } => {
                         let id: String = replid.chars().take(8).collect();
                         return (MessageKind::Psync, format!("PSYNC {id} {offset}"));
@@ -645,14 +701,22 @@ impl SimDriver {
         };
         if is_master_of(to, &sender) {
             let up = sender.as_ref().is_some_and(|s| s.link == Some(MasterLinkState::Connected));
-            return if up { (MessageKind::Ack, "REPLCONF ACK".to_string()) } else { (MessageKind::Handshake, format!("handshake · {size}")) };
+            return if up {
+                (MessageKind::Ack, "REPLCONF ACK".to_string())
+            } else {
+                (MessageKind::Handshake, format!("handshake · {size}"))
+            };
         }
         if is_master_of(from, &receiver) {
             if self.rdb.contains_key(&(from.to_string(), to.to_string())) {
                 return (MessageKind::Rdb, format!("RDB · {size}"));
             }
             let up = receiver.as_ref().is_some_and(|r| r.link == Some(MasterLinkState::Connected));
-            return if up { (MessageKind::Write, format!("stream · {size}")) } else { (MessageKind::Handshake, format!("reply · {size}")) };
+            return if up {
+                (MessageKind::Write, format!("stream · {size}"))
+            } else {
+                (MessageKind::Handshake, format!("reply · {size}"))
+            };
         }
         (MessageKind::Handshake, size)
     }
@@ -665,11 +729,8 @@ impl SimDriver {
     fn advance_to(&mut self, target: u64) {
         let mut steps = 0;
         while self.sim.now_ms() < target && steps < MAX_STEPS_PER_TICK {
-            let slice_end = if self.workload.writes_per_s > 0 {
-                target.min(self.sim.now_ms() + WORKLOAD_SLICE_MS)
-            } else {
-                target
-            };
+            let slice_end =
+                if self.workload.writes_per_s > 0 { target.min(self.sim.now_ms() + WORKLOAD_SLICE_MS) } else { target };
             while steps < MAX_STEPS_PER_TICK && self.sim.next_due().is_some_and(|t| t <= slice_end) {
                 self.sim.step();
                 steps += 1;
@@ -811,7 +872,9 @@ impl SimDriver {
     fn command(&mut self, node: &str, argv: Vec<Vec<u8>>) -> Option<ConsoleReply> {
         match self.sim.command(node, argv) {
             CommandResult::Reply(frame) => Some(ConsoleReply::Frame(frame)),
-            CommandResult::ConnectionRefused => Some(ConsoleReply::NotConnected { port: self.port_of(node).unwrap_or(0) }),
+            CommandResult::ConnectionRefused => {
+                Some(ConsoleReply::NotConnected { port: self.port_of(node).unwrap_or(0) })
+            }
             CommandResult::StillBlocked => Some(ConsoleReply::Frame(Frame::Null)),
         }
     }
@@ -826,7 +889,8 @@ impl SimDriver {
 
     fn add_node(&mut self, master: Option<&str>) {
         let name = self.next_free_name();
-        let port = self.sim.node_names().iter().filter_map(|n| self.port_of(n)).max().map_or(6379, |p| p.saturating_add(1));
+        let port =
+            self.sim.node_names().iter().filter_map(|n| self.port_of(n)).max().map_or(6379, |p| p.saturating_add(1));
         let mut pairs = vec![("port".to_string(), port.to_string())];
         if let Some(m) = master
             && let Some(mport) = self.port_of(m)
@@ -908,7 +972,10 @@ impl SimDriver {
                 PanelParts {
                     keys: key_rows(server, now),
                     info: info::render_section(server, now, "replication"),
-                    log: server.log[log_start..].iter().map(|l| format!("{} {}", clock(self.t_rel(l.t_ms)), l.text)).collect(),
+                    log: server.log[log_start..]
+                        .iter()
+                        .map(|l| format!("{} {}", clock(self.t_rel(l.t_ms)), l.text))
+                        .collect(),
                     config: CONFIG_NAMES.iter().flat_map(|n| server.config.get(n.as_bytes())).collect(),
                 },
             );
@@ -917,7 +984,9 @@ impl SimDriver {
         let diffed: Vec<(String, Vec<KeyRow>)> = links
             .iter()
             .filter(|l| self.sim.node(&l.from).is_some() && self.sim.node(&l.to).is_some())
-            .filter_map(|l| Some((l.to.clone(), diff_against_master(&parts.get(&l.to)?.keys, &parts.get(&l.from)?.keys))))
+            .filter_map(|l| {
+                Some((l.to.clone(), diff_against_master(&parts.get(&l.to)?.keys, &parts.get(&l.from)?.keys)))
+            })
             .collect();
         for (name, keys) in diffed {
             if let Some(p) = parts.get_mut(&name) {
@@ -931,7 +1000,12 @@ impl SimDriver {
     /// last ACK puts them, the disconnected ones (replicas whose configured
     /// master is `master`) at their own offset, red when the master's
     /// PSYNC rule would refuse their next request.
-    fn markers(&self, master: &str, mview: &ReplicationView, views: &BTreeMap<String, ReplicationView>) -> Vec<ReplicaMarker> {
+    fn markers(
+        &self,
+        master: &str,
+        mview: &ReplicationView,
+        views: &BTreeMap<String, ReplicationView>,
+    ) -> Vec<ReplicaMarker> {
         let mut out = Vec::new();
         let Some(mnode) = self.sim.node(master) else { return out };
         for (name, rv) in views {
@@ -1027,7 +1101,8 @@ impl SimDriver {
             .take(MAX_IN_FLIGHT)
             .map(|s| {
                 let label = self.labels.get(&(s.from.clone(), s.from_conn.0, s.stream_offset));
-                let (kind, text) = label.map_or((MessageKind::Write, human_bytes(s.len as u64)), |l| (l.kind, l.label.clone()));
+                let (kind, text) =
+                    label.map_or((MessageKind::Write, human_bytes(s.len as u64)), |l| (l.kind, l.label.clone()));
                 let progress = s.progress(now);
                 MessageView { from: s.from, to: s.to, kind, label: text, progress }
             })
@@ -1094,7 +1169,9 @@ pub fn preview(value: &Value) -> String {
     let text = match value {
         Value::String(s) => quote_bytes(s),
         Value::List(l) => list("[", "]", l.iter().map(|v| quote_bytes(v)), l.len()),
-        Value::Hash(h) => list("{", "}", h.iter().map(|(f, v)| format!("{}: {}", quote_bytes(f), quote_bytes(v))), h.len()),
+        Value::Hash(h) => {
+            list("{", "}", h.iter().map(|(f, v)| format!("{}: {}", quote_bytes(f), quote_bytes(v))), h.len())
+        }
         Value::Set(s) => list("{", "}", set_members_in_reply_order(s).into_iter().map(|v| quote_bytes(v)), s.len()),
         Value::ZSet(z) => list("[", "]", z.iter().map(|(m, score)| format!("{} {score}", quote_bytes(m))), z.len()),
     };
@@ -1106,9 +1183,10 @@ impl Driver for SimDriver {
         self.epoch += 1;
         let reply = match verb {
             Verb::RunCommand { node, line } => self.run_line(node, line),
-            Verb::SetConfig { node, name, value } => {
-                self.command(node, vec![b"CONFIG".to_vec(), b"SET".to_vec(), name.clone().into_bytes(), value.clone().into_bytes()])
-            }
+            Verb::SetConfig { node, name, value } => self.command(
+                node,
+                vec![b"CONFIG".to_vec(), b"SET".to_vec(), name.clone().into_bytes(), value.clone().into_bytes()],
+            ),
             Verb::CutLink { from, to } => {
                 self.sim.cut(from, to);
                 None

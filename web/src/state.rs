@@ -132,7 +132,10 @@ pub enum Action {
     SetHelp(bool),
     ToggleBottom,
     ToggleWorkloadForm,
-    FilterEvents { node: Option<String>, kind: Option<String> },
+    FilterEvents {
+        node: Option<String>,
+        kind: Option<String>,
+    },
     HighlightEvent(Option<usize>),
     /// Escape: close whatever menu or overlay is open.
     CloseMenus,

@@ -21,10 +21,7 @@ fn fresh_root() -> Element {
 /// Lets Yew's scheduler run: it renders on a microtask/timeout after `render()`.
 async fn yield_to_browser() {
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
-            .unwrap();
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0).unwrap();
     });
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
@@ -37,11 +34,8 @@ async fn app_shows_title_and_versions() {
 
     let text = root.text_content().unwrap_or_default();
     assert!(text.contains("ReplScope"), "no title in {text:?}");
-    let expected = format!(
-        "replscope-core {} · modelling Redis {}",
-        replscope_core::VERSION,
-        replscope_core::REDIS_VERSION
-    );
+    let expected =
+        format!("replscope-core {} · modelling Redis {}", replscope_core::VERSION, replscope_core::REDIS_VERSION);
     assert!(text.contains(&expected), "{expected:?} not in {text:?}");
     assert_eq!(replscope_core::REDIS_VERSION, "7.0.15");
 }

@@ -32,10 +32,7 @@ fn fresh_root() -> Element {
 async fn settle() {
     for _ in 0..3 {
         let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-            web_sys::window()
-                .unwrap()
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0)
-                .unwrap();
+            web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0).unwrap();
         });
         wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
     }
@@ -278,7 +275,10 @@ async fn topology_renders_cards_link_states_pills_and_badges() {
     assert!(link("B-D").class_list().contains("link-sync"));
     assert!(link("A-E").class_list().contains("link-partitioned") && text(&link("A-E")).contains("⚡"));
     assert!(link("A-F").class_list().contains("link-one-way"));
-    assert_eq!(link("A-F").query_selector(".link-line").unwrap().unwrap().get_attribute("marker-end").as_deref(), Some("url(#arrow-half)"));
+    assert_eq!(
+        link("A-F").query_selector(".link-line").unwrap().unwrap().get_attribute("marker-end").as_deref(),
+        Some("url(#arrow-half)")
+    );
     assert!(link("A-C").get_attribute("aria-label").unwrap().contains("link A → C: cut"));
     assert_eq!(link("A-B").get_attribute("tabindex").as_deref(), Some("0"));
 

@@ -37,7 +37,12 @@ fn the_ready_scene_is_synced() {
     let roles: Vec<_> = v.nodes.iter().map(|n| (n.name.as_str(), n.port, n.role)).collect();
     assert_eq!(
         roles,
-        vec![("A", 6379, Role::Master), ("B", 6380, Role::Replica), ("C", 6381, Role::Replica), ("D", 6382, Role::Replica)]
+        vec![
+            ("A", 6379, Role::Master),
+            ("B", 6380, Role::Replica),
+            ("C", 6381, Role::Replica),
+            ("D", 6382, Role::Replica)
+        ]
     );
     assert_eq!(v.master_of("B"), Some("A"));
     assert_eq!(v.master_of("D"), Some("B"));
@@ -50,7 +55,8 @@ fn the_ready_scene_is_synced() {
     }
     let a = v.node("A").unwrap();
     assert!(a.info_replication.contains("connected_slaves:2"), "{}", a.info_replication);
-    let markers: Vec<_> = a.backlog.as_ref().unwrap().replicas.iter().map(|m| (m.name.as_str(), m.connected, m.in_window)).collect();
+    let markers: Vec<_> =
+        a.backlog.as_ref().unwrap().replicas.iter().map(|m| (m.name.as_str(), m.connected, m.in_window)).collect();
     assert_eq!(markers, vec![("B", true, true), ("C", true, true)]);
     // The initial syncs are in the log, decided by the core.
     assert!(v.events.iter().any(|e| e.text == "A answered B: +FULLRESYNC" && e.why.is_some()));
@@ -65,12 +71,16 @@ fn a_write_on_a_reaches_b_and_d_with_labelled_messages() {
     let pill = v.in_flight.iter().find(|m| m.from == "A" && m.to == "B").expect("the write is on the wire");
     assert_eq!(pill.kind, MessageKind::Write);
     assert_eq!(pill.label, "SET k v · 50 B", "with the SELECT 0 that starts the stream");
-    let v = play_until(&mut d, 2_000, |v| key(v, "D", "k").is_some_and(|r| r.differs_from_master.is_none())).expect("D gets it");
+    let v = play_until(&mut d, 2_000, |v| key(v, "D", "k").is_some_and(|r| r.differs_from_master.is_none()))
+        .expect("D gets it");
     assert_eq!(key(&v, "B", "k").unwrap().value_preview, "\"v\"");
     assert!(v.arrows.iter().any(|a| a.label == "SET k v · 50 B" && a.recv_ms.is_some()));
     run(&mut d, "A", "SET k v");
     assert_eq!(d.view().in_flight.iter().find(|m| m.to == "C").unwrap().label, "SET k v · 27 B");
-    assert_eq!(run(&mut d, "B", "SET x 1"), Some(ConsoleReply::Frame(Frame::error("READONLY You can't write against a read only replica."))));
+    assert_eq!(
+        run(&mut d, "B", "SET x 1"),
+        Some(ConsoleReply::Frame(Frame::error("READONLY You can't write against a read only replica.")))
+    );
 }
 
 #[wasm_bindgen_test]
@@ -82,16 +92,23 @@ fn cut_writes_heal_is_a_partial_resync() {
         run(&mut d, "A", &format!("SET during{i} x"));
     }
     play_until(&mut d, 500, |_| false);
-    let marker = |v: &SceneView| v.node("A").unwrap().backlog.as_ref().unwrap().replicas.iter().find(|m| m.name == "B").cloned().unwrap();
+    let marker = |v: &SceneView| {
+        v.node("A").unwrap().backlog.as_ref().unwrap().replicas.iter().find(|m| m.name == "B").cloned().unwrap()
+    };
     let m = marker(&d.view());
     assert!(!m.connected && m.in_window, "{m:?}");
     d.apply(&Verb::HealLink { from: "A".into(), to: "B".into() });
     let v = play_until(&mut d, 5_000, |v| v.link_to("B").is_some_and(|l| l.badge.is_some())).expect("a PSYNC outcome");
-    assert!(matches!(v.link_to("B").unwrap().badge, Some(Outcome::Partial { bytes }) if bytes > 0), "{:?}", v.link_to("B"));
+    assert!(
+        matches!(v.link_to("B").unwrap().badge, Some(Outcome::Partial { bytes }) if bytes > 0),
+        "{:?}",
+        v.link_to("B")
+    );
     let e = v.events.iter().rev().find(|e| e.badge.is_some()).unwrap();
     assert_eq!(e.text, "A answered B: +CONTINUE");
     assert!(e.redis_log.as_ref().unwrap().contains("Partial resynchronization request from B:6380 accepted"), "{e:?}");
-    let v = play_until(&mut d, 3_000, |v| key(v, "D", "during2").is_some_and(|r| r.differs_from_master.is_none())).expect("D catches up via B");
+    let v = play_until(&mut d, 3_000, |v| key(v, "D", "during2").is_some_and(|r| r.differs_from_master.is_none()))
+        .expect("D catches up via B");
     assert_eq!(v.link_to("B").unwrap().state, LinkState::Up);
 }
 
@@ -146,7 +163,13 @@ fn nodes_come_and_go_and_scenarios_load() {
     d.apply(&Verb::AddNode { master: Some("C".into()) });
     // Redis 7.0 syncs diskless by default, after a 5 s repl-diskless-sync-delay.
     let v = play_until(&mut d, 8_000, |v| v.node("E").is_some_and(|n| n.link_status == Some(LinkStatus::Up)))
-        .unwrap_or_else(|| panic!("E syncs: {:#?} {:#?}", d.view().node("C").unwrap().log, d.view().events.iter().rev().take(15).map(|e| e.text.clone()).collect::<Vec<_>>()));
+        .unwrap_or_else(|| {
+            panic!(
+                "E syncs: {:#?} {:#?}",
+                d.view().node("C").unwrap().log,
+                d.view().events.iter().rev().take(15).map(|e| e.text.clone()).collect::<Vec<_>>()
+            )
+        });
     assert_eq!(v.node("E").unwrap().port, 6383);
     assert_eq!(v.master_of("E"), Some("C"));
     d.apply(&Verb::Crash { node: "C".into() });
@@ -183,7 +206,10 @@ fn play_scenario(name: &str, virtual_ms: u64, f: impl Fn(&SceneView) -> bool) ->
             return v;
         }
     }
-    panic!("{name}: not reached; last events {:#?}", d.view().events.iter().rev().take(10).map(|e| e.text.clone()).collect::<Vec<_>>());
+    panic!(
+        "{name}: not reached; last events {:#?}",
+        d.view().events.iter().rev().take(10).map(|e| e.text.clone()).collect::<Vec<_>>()
+    );
 }
 
 #[wasm_bindgen_test]

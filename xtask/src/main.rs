@@ -85,26 +85,32 @@ fn test() -> Result<(), String> {
         }
     };
 
-    step("test 1/3: native tests (cargo test --workspace --exclude replscope-web --exclude replscope-wasm-checks)", &mut || {
-        run(env
-            .command("cargo")
-            .current_dir(&root)
-            .args(["test", "--workspace", "--exclude", "replscope-web", "--exclude", "replscope-wasm-checks"])
-            .args(locked))
-    })?;
+    step(
+        "test 1/3: native tests (cargo test --workspace --exclude replscope-web --exclude replscope-wasm-checks)",
+        &mut || {
+            run(env
+                .command("cargo")
+                .current_dir(&root)
+                .args(["test", "--workspace", "--exclude", "replscope-web", "--exclude", "replscope-wasm-checks"])
+                .args(locked))
+        },
+    )?;
 
-    step("test 2/3: browser tests in headless Chromium (cargo test --target wasm32-unknown-unknown -p replscope-web -p replscope-wasm-checks)", &mut || {
-        let mut cmd = env.command("cargo");
-        cmd.current_dir(&root)
-            .args(["test", "--target", tools::WASM_TARGET, "-p", "replscope-web", "-p", "replscope-wasm-checks"])
-            .args(locked)
-            // A loaded 2-core machine can take longer than the 20 s default.
-            .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
-        if std::env::var_os("CHROMEDRIVER").is_none() {
-            cmd.env("CHROMEDRIVER", "/usr/bin/chromedriver");
-        }
-        run(&mut cmd)
-    })?;
+    step(
+        "test 2/3: browser tests in headless Chromium (cargo test --target wasm32-unknown-unknown -p replscope-web -p replscope-wasm-checks)",
+        &mut || {
+            let mut cmd = env.command("cargo");
+            cmd.current_dir(&root)
+                .args(["test", "--target", tools::WASM_TARGET, "-p", "replscope-web", "-p", "replscope-wasm-checks"])
+                .args(locked)
+                // A loaded 2-core machine can take longer than the 20 s default.
+                .env("WASM_BINDGEN_TEST_TIMEOUT", "120");
+            if std::env::var_os("CHROMEDRIVER").is_none() {
+                cmd.env("CHROMEDRIVER", "/usr/bin/chromedriver");
+            }
+            run(&mut cmd)
+        },
+    )?;
 
     step("test 3/3: end-to-end (trunk build --release, then node --test in tests/e2e)", &mut || {
         run(env.command("trunk").current_dir(&root).args(["build", "--release"]).args(locked))?;

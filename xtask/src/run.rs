@@ -39,28 +39,19 @@ impl Env {
         if Path::new(program).components().count() != 1 {
             return None;
         }
-        std::env::split_paths(&self.path)
-            .map(|dir| dir.join(program))
-            .find(|candidate| candidate.is_file())
+        std::env::split_paths(&self.path).map(|dir| dir.join(program)).find(|candidate| candidate.is_file())
     }
 }
 
 /// Runs `cmd` with inherited stdout/stderr; an error names the command.
 pub fn run(cmd: &mut Command) -> Result<(), String> {
     let status = cmd.status().map_err(|e| format!("could not start {}: {e}", show(cmd)))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("{} failed ({status})", show(cmd)))
-    }
+    if status.success() { Ok(()) } else { Err(format!("{} failed ({status})", show(cmd))) }
 }
 
 /// Runs `cmd` and returns its stdout; stderr is discarded.
 pub fn output_of(cmd: &mut Command) -> Result<String, String> {
-    let out = cmd
-        .stderr(Stdio::null())
-        .output()
-        .map_err(|e| format!("could not start {}: {e}", show(cmd)))?;
+    let out = cmd.stderr(Stdio::null()).output().map_err(|e| format!("could not start {}: {e}", show(cmd)))?;
     if !out.status.success() {
         return Err(format!("{} failed ({})", show(cmd), out.status));
     }

@@ -228,9 +228,7 @@ fn prints_version(env: &Env, bin: &Path, version: &str) -> bool {
         return false;
     }
     match output_of(env.command(bin).arg("--version")) {
-        Ok(out) => out
-            .split_whitespace()
-            .any(|word| word.trim_matches(|c| c == '(' || c == ')') == version),
+        Ok(out) => out.split_whitespace().any(|word| word.trim_matches(|c| c == '(' || c == ')') == version),
         Err(_) => false,
     }
 }
@@ -293,7 +291,8 @@ mod tests {
 
     #[test]
     fn reads_trunk_tools_section() {
-        let toml = "[build]\nwasm_opt = \"no\"\n\n[tools]\n# c\nwasm_bindgen = \"0.2.130\"\nwasm_opt = \"version_132\" # x\n";
+        let toml =
+            "[build]\nwasm_opt = \"no\"\n\n[tools]\n# c\nwasm_bindgen = \"0.2.130\"\nwasm_opt = \"version_132\" # x\n";
         assert_eq!(toml_string(toml, "tools", "wasm_bindgen").as_deref(), Some("0.2.130"));
         assert_eq!(toml_string(toml, "tools", "wasm_opt").as_deref(), Some("version_132"));
         assert_eq!(toml_string(toml, "serve", "port"), None);

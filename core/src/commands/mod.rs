@@ -165,8 +165,7 @@ pub mod errors {
     pub const NO_SUCH_KEY: &str = "ERR no such key";
     pub const READONLY: &str = "READONLY You can't write against a read only replica.";
     pub const NOREPLICAS: &str = "NOREPLICAS Not enough good replicas to write.";
-    pub const MASTERDOWN: &str =
-        "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
+    pub const MASTERDOWN: &str = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
 
     /// `ERR wrong number of arguments for 'get' command`.
     pub fn wrong_args(name: &str) -> String {

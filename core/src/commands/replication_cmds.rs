@@ -33,9 +33,11 @@ pub fn replicaof(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Frame {
     };
     let host = String::from_utf8_lossy(&argv[1]).into_owned();
     if let crate::server::Role::Replica { host: h, port: p } = &ctx.server.role
-        && h.eq_ignore_ascii_case(&host) && i64::from(*p) == port {
-            return Frame::Simple("OK Already connected to specified master".into());
-        }
+        && h.eq_ignore_ascii_case(&host)
+        && i64::from(*p) == port
+    {
+        return Frame::Simple("OK Already connected to specified master".into());
+    }
     ctx.server.repl_requests.push(ReplRequest::ReplicaOf { host, port: port as u16 });
     Frame::ok()
 }
@@ -90,7 +92,10 @@ pub fn replconf(_ctx: &mut Ctx, argv: &[Vec<u8>]) -> Frame {
             b"ip-address" | b"capa" | b"rdb-only" | b"rdb-filter-only" => {}
             b"ack" | b"getack" => return Frame::Null,
             _ => {
-                return Frame::error(format!("ERR Unrecognized REPLCONF option: {}", String::from_utf8_lossy(&pair[0])));
+                return Frame::error(format!(
+                    "ERR Unrecognized REPLCONF option: {}",
+                    String::from_utf8_lossy(&pair[0])
+                ));
             }
         }
     }
@@ -144,10 +149,13 @@ pub fn auth(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Frame {
     if argv.len() > 3 {
         return Frame::error(errors::SYNTAX);
     }
-    let (user, pass) = if argv.len() == 3 { (argv[1].as_slice(), argv[2].as_slice()) } else { (&b"default"[..], argv[1].as_slice()) };
+    let (user, pass) =
+        if argv.len() == 3 { (argv[1].as_slice(), argv[2].as_slice()) } else { (&b"default"[..], argv[1].as_slice()) };
     let Some(required) = ctx.server.config.requirepass.clone() else {
         if argv.len() == 2 {
-            return Frame::error("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?");
+            return Frame::error(
+                "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
+            );
         }
         // `default` with nopass accepts any password.
         if user == b"default" {
@@ -169,7 +177,12 @@ pub const NOAUTH: &str = "NOAUTH Authentication required.";
 
 /// This family's commands, with Redis 7.0's flags.
 pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec { name: "auth", arity: -2, flags: flags::LOADING | flags::STALE | flags::FAST | flags::NO_AUTH, handler: auth },
+    CommandSpec {
+        name: "auth",
+        arity: -2,
+        flags: flags::LOADING | flags::STALE | flags::FAST | flags::NO_AUTH,
+        handler: auth,
+    },
     CommandSpec { name: "bgsave", arity: -1, flags: flags::ADMIN, handler: bgsave },
     CommandSpec { name: "psync", arity: -3, flags: flags::ADMIN | flags::NO_MULTI, handler: psync },
     CommandSpec { name: "replconf", arity: -1, flags: flags::ADMIN | flags::LOADING | flags::STALE, handler: replconf },

@@ -31,7 +31,8 @@ fn parse_int(arg: &[u8]) -> Option<i64> {
 /// 128 bytes and line breaks become spaces, as Redis does.
 fn unknown_subcommand(container: &str, sub: &[u8]) -> Frame {
     let sub = &sub[..sub.len().min(128)];
-    let sub: String = String::from_utf8_lossy(sub).chars().map(|c| if c == '\r' || c == '\n' { ' ' } else { c }).collect();
+    let sub: String =
+        String::from_utf8_lossy(sub).chars().map(|c| if c == '\r' || c == '\n' { ' ' } else { c }).collect();
     Frame::error(format!("ERR unknown subcommand '{sub}'. Try {} HELP.", container.to_ascii_uppercase()))
 }
 
@@ -209,7 +210,12 @@ pub fn config(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Frame {
     match sub.as_slice() {
         b"get" => {
             let pairs = ctx.server.config.get_many(&argv[2..]);
-            Frame::Array(pairs.into_iter().flat_map(|(n, v)| [Frame::Bulk(n.into_bytes()), Frame::Bulk(v.into_bytes())]).collect())
+            Frame::Array(
+                pairs
+                    .into_iter()
+                    .flat_map(|(n, v)| [Frame::Bulk(n.into_bytes()), Frame::Bulk(v.into_bytes())])
+                    .collect(),
+            )
         }
         b"set" => config_set(&mut ctx.server.config, &argv[2..]),
         b"resetstat" => {
@@ -321,7 +327,9 @@ pub fn command(_ctx: &mut Ctx, argv: &[Vec<u8>]) -> Frame {
         b"list" => {
             let pattern = match &argv[2..] {
                 [] => None,
-                [by, kind, p] if by.eq_ignore_ascii_case(b"filterby") && kind.eq_ignore_ascii_case(b"pattern") => Some(p),
+                [by, kind, p] if by.eq_ignore_ascii_case(b"filterby") && kind.eq_ignore_ascii_case(b"pattern") => {
+                    Some(p)
+                }
                 _ => return Frame::error(errors::SYNTAX),
             };
             let names = table
@@ -359,52 +367,17 @@ pub fn lastsave(ctx: &mut Ctx, _argv: &[Vec<u8>]) -> Frame {
 /// This family's commands. Flags as `COMMAND INFO` shows them on Redis
 /// 7.0.15 (containers get the union of their subcommands' flags).
 pub static COMMANDS: &[CommandSpec] = &[
-    CommandSpec {
-        name: "command",
-        arity: -1,
-        flags: flags::LOADING | flags::STALE,
-        handler: command,
-    },
-    CommandSpec {
-        name: "config",
-        arity: -2,
-        flags: flags::ADMIN | flags::LOADING | flags::STALE,
-        handler: config,
-    },
+    CommandSpec { name: "command", arity: -1, flags: flags::LOADING | flags::STALE, handler: command },
+    CommandSpec { name: "config", arity: -2, flags: flags::ADMIN | flags::LOADING | flags::STALE, handler: config },
     CommandSpec { name: "dbsize", arity: 1, flags: flags::READONLY | flags::FAST, handler: dbsize },
-    CommandSpec {
-        name: "echo",
-        arity: 2,
-        flags: flags::LOADING | flags::STALE | flags::FAST,
-        handler: echo,
-    },
+    CommandSpec { name: "echo", arity: 2, flags: flags::LOADING | flags::STALE | flags::FAST, handler: echo },
     CommandSpec { name: "flushall", arity: -1, flags: flags::WRITE, handler: flushall },
     CommandSpec { name: "flushdb", arity: -1, flags: flags::WRITE, handler: flushdb },
     CommandSpec { name: "info", arity: -1, flags: flags::LOADING | flags::STALE, handler: info },
-    CommandSpec {
-        name: "lastsave",
-        arity: 1,
-        flags: flags::LOADING | flags::STALE | flags::FAST,
-        handler: lastsave,
-    },
+    CommandSpec { name: "lastsave", arity: 1, flags: flags::LOADING | flags::STALE | flags::FAST, handler: lastsave },
     CommandSpec { name: "ping", arity: -1, flags: flags::FAST, handler: ping },
-    CommandSpec {
-        name: "role",
-        arity: 1,
-        flags: flags::LOADING | flags::STALE | flags::FAST,
-        handler: role,
-    },
-    CommandSpec {
-        name: "select",
-        arity: 2,
-        flags: flags::LOADING | flags::STALE | flags::FAST,
-        handler: select,
-    },
+    CommandSpec { name: "role", arity: 1, flags: flags::LOADING | flags::STALE | flags::FAST, handler: role },
+    CommandSpec { name: "select", arity: 2, flags: flags::LOADING | flags::STALE | flags::FAST, handler: select },
     CommandSpec { name: "swapdb", arity: 3, flags: flags::WRITE | flags::FAST, handler: swapdb },
-    CommandSpec {
-        name: "time",
-        arity: 1,
-        flags: flags::LOADING | flags::STALE | flags::FAST,
-        handler: time,
-    },
+    CommandSpec { name: "time", arity: 1, flags: flags::LOADING | flags::STALE | flags::FAST, handler: time },
 ];

@@ -147,9 +147,9 @@ pub fn sismember(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Frame {
 pub fn smismember(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Frame {
     match read_set(ctx, &argv[1]) {
         Err(e) => e,
-        Ok(set) => Frame::Array(
-            argv[2..].iter().map(|m| Frame::Integer(set.is_some_and(|s| s.contains(m)) as i64)).collect(),
-        ),
+        Ok(set) => {
+            Frame::Array(argv[2..].iter().map(|m| Frame::Integer(set.is_some_and(|s| s.contains(m)) as i64)).collect())
+        }
     }
 }
 

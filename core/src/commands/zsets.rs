@@ -414,11 +414,7 @@ fn score_range_members(z: &SortedSet, range: &ScoreRange, reverse: bool) -> Vec<
         return vec![];
     }
     let in_range = |(m, s): (&Vec<u8>, f64)| (range.gte_min(s) && range.lte_max(s)).then(|| (m.clone(), s));
-    if reverse {
-        z.iter().rev().filter_map(in_range).collect()
-    } else {
-        z.iter().filter_map(in_range).collect()
-    }
+    if reverse { z.iter().rev().filter_map(in_range).collect() } else { z.iter().filter_map(in_range).collect() }
 }
 
 /// The members a BYLEX range selects, in the requested direction. Redis
@@ -506,8 +502,7 @@ fn zrange_generic(ctx: &mut Ctx, argv: &[Vec<u8>], fixed_by: RangeBy, fixed_rev:
         return Frame::error("ERR syntax error, WITHSCORES not supported in combination with BYLEX");
     }
     // Reversed score and lex ranges are written max first.
-    let (min_arg, max_arg) =
-        if reverse && by != RangeBy::Rank { (&argv[3], &argv[2]) } else { (&argv[2], &argv[3]) };
+    let (min_arg, max_arg) = if reverse && by != RangeBy::Rank { (&argv[3], &argv[2]) } else { (&argv[2], &argv[3]) };
     let spec = match by {
         RangeBy::Score => match ScoreRange::parse(min_arg, max_arg) {
             Some(r) => RangeSpec::Score(r),

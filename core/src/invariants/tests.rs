@@ -107,7 +107,8 @@ fn the_shadow_follows_trims_and_id_shifts() {
         name_of(c.observe(&decided(60, ID, "continue"))),
         Some(names::PARTIAL_RESYNC_ONLY_WHEN_BACKLOG_HAS_EVERY_BYTE)
     );
-    let line = format!("Setting secondary replication ID to {ID}, valid up to offset: 101. New replication ID is {ID2}");
+    let line =
+        format!("Setting secondary replication ID to {ID}, valid up to offset: 101. New replication ID is {ID2}");
     c.observe(&node_event("A", 0, NodeEventKind::Log { line })).unwrap();
     // The old ID is now ID2 up to 101; the new main ID is ID2's text.
     assert_eq!(c.observe(&decided(95, ID, "continue")), Ok(()));

@@ -85,7 +85,11 @@ fn latency_delays_and_order_is_kept() {
     let got = drive(&mut net, u64::MAX);
     assert_eq!(
         got,
-        vec![(t + 10, bytes_to(B, 100, b"one")), (t + 11, bytes_to(B, 100, b"two")), (t + 11, bytes_to(B, 100, b"three"))]
+        vec![
+            (t + 10, bytes_to(B, 100, b"one")),
+            (t + 11, bytes_to(B, 100, b"two")),
+            (t + 11, bytes_to(B, 100, b"three"))
+        ]
     );
 }
 

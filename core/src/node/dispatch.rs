@@ -203,14 +203,22 @@ pub fn check_min_replicas(server: &Server) -> Result<(), &'static str> {
 /// READONLY: a replica with `replica-read-only yes` refuses writes from
 /// its clients (its master's stream does not go through here).
 pub fn check_readonly_replica(server: &Server) -> Result<(), &'static str> {
-    if server.is_replica() && !server.executing_master_stream && server.config.replica_read_only { Err(errors::READONLY) } else { Ok(()) }
+    if server.is_replica() && !server.executing_master_stream && server.config.replica_read_only {
+        Err(errors::READONLY)
+    } else {
+        Ok(())
+    }
 }
 
 /// MASTERDOWN: a replica whose link is down ([`Server::master_link_up`])
 /// and that has `replica-serve-stale-data no` refuses every command not
 /// flagged `stale` (GET, PING, DBSIZE… but not INFO, CONFIG, REPLICAOF).
 pub fn check_master_link(server: &Server) -> Result<(), &'static str> {
-    if server.is_replica() && !server.executing_master_stream && !server.master_link_up && !server.config.replica_serve_stale_data {
+    if server.is_replica()
+        && !server.executing_master_stream
+        && !server.master_link_up
+        && !server.config.replica_serve_stale_data
+    {
         Err(errors::MASTERDOWN)
     } else {
         Ok(())

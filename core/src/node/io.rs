@@ -97,9 +97,10 @@ impl Node {
                 || argv[0].eq_ignore_ascii_case(b"sync");
             if repl_cmd && authed {
                 if let Some(Some(reply)) = self.replica_command(now_ms, id, &argv)
-                    && let Some(c) = self.repl.conns.get_mut(&id) {
-                        reply.encode_into(&mut c.out);
-                    }
+                    && let Some(c) = self.repl.conns.get_mut(&id)
+                {
+                    reply.encode_into(&mut c.out);
+                }
                 continue;
             }
             if is_replica {
@@ -269,9 +270,10 @@ impl Node {
     pub(crate) fn after_call(&mut self, now_ms: u64) {
         self.repl.last_now_ms = now_ms;
         if let Some(b) = &mut self.server.repl.backlog
-            && b.size() != self.server.config.repl_backlog_size.max(crate::backlog::MIN_BACKLOG_SIZE) {
-                b.resize(self.server.config.repl_backlog_size);
-            }
+            && b.size() != self.server.config.repl_backlog_size.max(crate::backlog::MIN_BACKLOG_SIZE)
+        {
+            b.resize(self.server.config.repl_backlog_size);
+        }
         self.feed_getack_if_requested();
         for fed in std::mem::take(&mut self.server.repl.fed) {
             self.server.event(now_ms, NodeEventKind::StreamFed { offset: fed.offset, len: fed.len, cmd: fed.summary });
@@ -297,7 +299,9 @@ impl Node {
         self.refresh_replica_views();
         self.server.replicas_info = self
             .repl
-            .conns.values().filter_map(|c| {
+            .conns
+            .values()
+            .filter_map(|c| {
                 let r = c.replica()?;
                 Some(crate::info::ConnectedReplicaInfo {
                     ip: c.peer.host.clone(),

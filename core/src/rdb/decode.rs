@@ -6,7 +6,7 @@ use indexmap::{IndexMap, IndexSet};
 use std::collections::VecDeque;
 
 use super::ziplist::Pair;
-use super::{intset, listpack, lzf, opcode, score, types, ziplist, RdbError, Snapshot, RDB_VERSION};
+use super::{RDB_VERSION, RdbError, Snapshot, intset, listpack, lzf, opcode, score, types, ziplist};
 use crate::keyspace::{Keyspace, SortedSet, Value};
 
 /// How many bytes one LZF input byte can expand to at most (a 3-byte

@@ -20,7 +20,7 @@
 //! too when that saves at least 4 bytes.
 
 use super::lzf::Compressor;
-use super::{intset, listpack, opcode, score, types, ReplInfo, SaveInfo, RDB_VERSION};
+use super::{RDB_VERSION, ReplInfo, SaveInfo, intset, listpack, opcode, score, types};
 use crate::keyspace::{Db, Keyspace, Value};
 use crate::util::parse_strict_i64;
 
@@ -226,10 +226,9 @@ impl Encoder {
             let fits = current
                 .as_ref()
                 .is_some_and(|lp| lp.total_bytes() + sz + LIST_ENTRY_OVERHEAD_ESTIMATE <= LIST_NODE_MAX_BYTES);
-            if !fits
-                && let Some(lp) = current.take() {
-                    nodes.push(Node::Packed(lp.finish()));
-                }
+            if !fits && let Some(lp) = current.take() {
+                nodes.push(Node::Packed(lp.finish()));
+            }
             current.get_or_insert_with(listpack::ListpackBuilder::new).push(item);
         }
         if let Some(lp) = current.take() {
@@ -272,28 +271,31 @@ impl Encoder {
     /// least 4 bytes; everything else is length + bytes.
     pub fn string(&mut self, s: &[u8]) {
         if s.len() <= 11
-            && let Some(v) = parse_strict_i64(s) {
-                if let Ok(v8) = i8::try_from(v) {
-                    self.out.extend_from_slice(&[0xc0, v8 as u8]);
-                    return;
-                } else if let Ok(v16) = i16::try_from(v) {
-                    self.out.push(0xc1);
-                    self.out.extend_from_slice(&v16.to_le_bytes());
-                    return;
-                } else if let Ok(v32) = i32::try_from(v) {
-                    self.out.push(0xc2);
-                    self.out.extend_from_slice(&v32.to_le_bytes());
-                    return;
-                }
-            }
-        if self.compression && s.len() > 20
-            && let Some(packed) = self.lzf.compress(s, s.len() - 4) {
-                self.out.push(0xc3);
-                self.len(packed.len() as u64);
-                self.len(s.len() as u64);
-                self.out.extend_from_slice(&packed);
+            && let Some(v) = parse_strict_i64(s)
+        {
+            if let Ok(v8) = i8::try_from(v) {
+                self.out.extend_from_slice(&[0xc0, v8 as u8]);
+                return;
+            } else if let Ok(v16) = i16::try_from(v) {
+                self.out.push(0xc1);
+                self.out.extend_from_slice(&v16.to_le_bytes());
+                return;
+            } else if let Ok(v32) = i32::try_from(v) {
+                self.out.push(0xc2);
+                self.out.extend_from_slice(&v32.to_le_bytes());
                 return;
             }
+        }
+        if self.compression
+            && s.len() > 20
+            && let Some(packed) = self.lzf.compress(s, s.len() - 4)
+        {
+            self.out.push(0xc3);
+            self.len(packed.len() as u64);
+            self.len(s.len() as u64);
+            self.out.extend_from_slice(&packed);
+            return;
+        }
         self.len(s.len() as u64);
         self.out.extend_from_slice(s);
     }

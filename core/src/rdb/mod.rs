@@ -211,7 +211,8 @@ impl Snapshot {
         let mut dropped = 0;
         for index in 0..self.keyspace.count() {
             let db = self.keyspace.db_mut(index);
-            let expired: Vec<Vec<u8>> = db.expires().filter(|(_, when)| *when < now_ms).map(|(k, _)| k.clone()).collect();
+            let expired: Vec<Vec<u8>> =
+                db.expires().filter(|(_, when)| *when < now_ms).map(|(k, _)| k.clone()).collect();
             for key in expired {
                 db.remove(&key);
                 dropped += 1;
@@ -252,10 +253,15 @@ impl std::fmt::Display for RdbError {
             RdbError::Truncated => write!(f, "Short read or OOM loading DB. Unrecoverable error, aborting now."),
             RdbError::BadMagic => write!(f, "Wrong signature trying to load DB from file"),
             RdbError::UnsupportedVersion(v) => write!(f, "Can't handle RDB format version {v}"),
-            RdbError::UnsupportedType(t) => write!(f, "unsupported type: RDB value type {t} (modules and streams are not modelled)"),
+            RdbError::UnsupportedType(t) => {
+                write!(f, "unsupported type: RDB value type {t} (modules and streams are not modelled)")
+            }
             RdbError::UnsupportedOpcode(op) => write!(f, "unsupported opcode {op}"),
             RdbError::DbIndexOutOfRange(i) => {
-                write!(f, "FATAL: Data file was created with a Redis server configured to handle more than {i} databases.")
+                write!(
+                    f,
+                    "FATAL: Data file was created with a Redis server configured to handle more than {i} databases."
+                )
             }
             RdbError::DuplicateKey(k) => write!(f, "RDB has duplicated key '{}'", String::from_utf8_lossy(k)),
             RdbError::Corrupt(what) => write!(f, "Bad data format: {what}"),

@@ -280,7 +280,12 @@ impl Node {
                     replica: name.clone(),
                     replid: request.replid.clone(),
                     offset: request.offset,
-                    decision: if matches!(decision, PsyncDecision::Continue { .. }) { "continue" } else { "full_resync" }.into(),
+                    decision: if matches!(decision, PsyncDecision::Continue { .. }) {
+                        "continue"
+                    } else {
+                        "full_resync"
+                    }
+                    .into(),
                     why: decision.why(),
                     log: lines.clone(),
                 },
@@ -346,7 +351,8 @@ impl Node {
                 return;
             }
             if job.disk {
-                self.server.log(now_ms, "Can't attach the replica to the current BGSAVE. Waiting for next BGSAVE for SYNC");
+                self.server
+                    .log(now_ms, "Can't attach the replica to the current BGSAVE. Waiting for next BGSAVE for SYNC");
             } else {
                 self.server.log(now_ms, "Current BGSAVE has socket target. Waiting for next BGSAVE for SYNC");
             }
@@ -462,11 +468,12 @@ impl Node {
         payload.extend_from_slice(&job.rdb);
         for id in &job.replicas {
             if let Some(r) = self.repl.conns.get_mut(id).and_then(|c| c.replica_mut())
-                && r.state == ReplicaState::WaitBgsaveEnd {
-                    r.state = ReplicaState::SendBulk;
-                    r.rdb = payload.clone();
-                    r.rdb_sent = 0;
-                }
+                && r.state == ReplicaState::WaitBgsaveEnd
+            {
+                r.state = ReplicaState::SendBulk;
+                r.rdb = payload.clone();
+                r.rdb_sent = 0;
+            }
         }
         // Replicas that arrived meanwhile get the next BGSAVE.
         if self.repl.conns.values().any(|c| c.replica().is_some_and(|r| r.state == ReplicaState::WaitBgsaveStart)) {
@@ -494,14 +501,22 @@ impl Node {
                 // Diskless: done when every replica of the job has it all.
                 let Some(job) = &self.repl.snapshot else { return };
                 let pending = job.replicas.iter().any(|rid| {
-                    self.repl.conns.get(rid).and_then(|c| c.replica()).is_some_and(|r| r.state == ReplicaState::WaitBgsaveEnd && !r.rdb.is_empty())
+                    self.repl
+                        .conns
+                        .get(rid)
+                        .and_then(|c| c.replica())
+                        .is_some_and(|r| r.state == ReplicaState::WaitBgsaveEnd && !r.rdb.is_empty())
                 });
                 if pending {
                     return;
                 }
                 let Some(job) = self.repl.snapshot.take() else { return };
-                let live: Vec<ConnId> = job.replicas.iter().copied().filter(|rid| self.repl.conns.contains_key(rid)).collect();
-                self.server.log(now_ms, format!("Diskless rdb transfer, done reading from pipe, {} replicas still up.", live.len()));
+                let live: Vec<ConnId> =
+                    job.replicas.iter().copied().filter(|rid| self.repl.conns.contains_key(rid)).collect();
+                self.server.log(
+                    now_ms,
+                    format!("Diskless rdb transfer, done reading from pipe, {} replicas still up.", live.len()),
+                );
                 self.server.log(now_ms, "Background RDB transfer terminated with success");
                 for rid in live {
                     let Some(conn) = self.repl.conns.get_mut(&rid) else { continue };
@@ -514,7 +529,13 @@ impl Node {
                     self.server.log(now_ms, format!("Streamed RDB transfer with replica {name} succeeded (socket). Waiting for REPLCONF ACK from slave to enable streaming"));
                     self.server.log(now_ms, format!("Synchronization with replica {name} succeeded"));
                 }
-                if self.repl.conns.values().any(|c| c.replica().is_some_and(|r| r.state == ReplicaState::WaitBgsaveStart)) && !self.server.config.repl_diskless_sync {
+                if self
+                    .repl
+                    .conns
+                    .values()
+                    .any(|c| c.replica().is_some_and(|r| r.state == ReplicaState::WaitBgsaveStart))
+                    && !self.server.config.repl_diskless_sync
+                {
                     self.start_bgsave_for_replication(now_ms);
                 }
             }
@@ -563,9 +584,11 @@ impl Node {
         let Some(r) = conn.replica() else { return conn.out.len() };
         let mut n = conn.out.len() + (r.rdb.len() - r.rdb_sent);
         if let (Some(pos), Some(backlog)) = (r.stream_pos, &self.server.repl.backlog)
-            && r.state == ReplicaState::Online && !r.start_stream_on_ack {
-                n += (backlog.last_offset() + 1).saturating_sub(pos) as usize;
-            }
+            && r.state == ReplicaState::Online
+            && !r.start_stream_on_ack
+        {
+            n += (backlog.last_offset() + 1).saturating_sub(pos) as usize;
+        }
         n
     }
 
@@ -600,7 +623,10 @@ impl Node {
         }
         for (id, used) in over {
             let info = self.client_info_line(now_ms, id, used);
-            self.server.log(now_ms, format!("Client {info} scheduled to be closed ASAP for overcoming of output buffer limits."));
+            self.server.log(
+                now_ms,
+                format!("Client {info} scheduled to be closed ASAP for overcoming of output buffer limits."),
+            );
             self.free_replica(now_ms, id, "output_buffer_limit");
         }
     }
@@ -646,21 +672,23 @@ impl Node {
         self.refresh_good_replicas(now_ms);
         // A finished diskless job may be waiting only for this replica.
         if let Some(job) = &self.repl.snapshot
-            && !job.disk {
-                let pending = job.replicas.iter().any(|rid| {
-                    self.repl.conns.get(rid).and_then(|c| c.replica()).is_some_and(|r| !r.rdb.is_empty())
-                });
-                if !pending
-                    && let Some(first) = job.replicas.first().copied() {
-                        self.replica_rdb_sent(now_ms, first);
-                    }
+            && !job.disk
+        {
+            let pending = job
+                .replicas
+                .iter()
+                .any(|rid| self.repl.conns.get(rid).and_then(|c| c.replica()).is_some_and(|r| !r.rdb.is_empty()));
+            if !pending && let Some(first) = job.replicas.first().copied() {
+                self.replica_rdb_sent(now_ms, first);
             }
+        }
     }
 
     /// `disconnectSlaves`: every replica must reconnect (new replid, or a
     /// full resync of this node).
     pub(crate) fn disconnect_replicas(&mut self, now_ms: u64, reason: &str) {
-        let ids: Vec<ConnId> = self.repl.conns.iter().filter(|(_, c)| c.replica().is_some()).map(|(id, _)| *id).collect();
+        let ids: Vec<ConnId> =
+            self.repl.conns.iter().filter(|(_, c)| c.replica().is_some()).map(|(id, _)| *id).collect();
         for id in ids {
             self.free_replica(now_ms, id, reason);
         }
@@ -747,7 +775,8 @@ impl Node {
             .conns
             .iter()
             .filter(|(_, c)| {
-                c.replica().is_some_and(|r| r.state == ReplicaState::Online && secs_between(r.ack_time_ms, now_ms) > timeout)
+                c.replica()
+                    .is_some_and(|r| r.state == ReplicaState::Online && secs_between(r.ack_time_ms, now_ms) > timeout)
             })
             .map(|(id, _)| *id)
             .collect();
@@ -798,4 +827,3 @@ impl Node {
         self.process_waits(now_ms);
     }
 }
-

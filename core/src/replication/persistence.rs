@@ -86,10 +86,15 @@ impl Node {
                 Ok(keys) => {
                     node.server.log(now_ms, "DB loaded from disk: 0.000 seconds");
                     if let Ok(snapshot) = rdb::decode(&data)
-                        && let (Some(id), Some(off)) = (snapshot.repl_id(), snapshot.repl_offset()) {
-                            stored_repl = Some((id.to_string(), off.max(0) as u64));
-                            stored_db = snapshot.repl_stream_db().and_then(|db| usize::try_from(db).ok()).filter(|&db| db < node.server.keyspace.count()).unwrap_or(0);
-                        }
+                        && let (Some(id), Some(off)) = (snapshot.repl_id(), snapshot.repl_offset())
+                    {
+                        stored_repl = Some((id.to_string(), off.max(0) as u64));
+                        stored_db = snapshot
+                            .repl_stream_db()
+                            .and_then(|db| usize::try_from(db).ok())
+                            .filter(|&db| db < node.server.keyspace.count())
+                            .unwrap_or(0);
+                    }
                     let (replid, offset) = stored_repl.clone().unwrap_or_default();
                     node.server.event(
                         now_ms,

@@ -349,7 +349,8 @@ impl Node {
             // A keepalive newline while the master prepares the snapshot.
             return true;
         }
-        self.server.event(now_ms, NodeEventKind::HandshakeStep { master: master.clone(), sent: false, text: text.clone() });
+        self.server
+            .event(now_ms, NodeEventKind::HandshakeStep { master: master.clone(), sent: false, text: text.clone() });
         match state {
             LinkState::ReceivePong => {
                 let acceptable = line.starts_with(b"+")
@@ -357,7 +358,8 @@ impl Node {
                     || line.starts_with(b"-NOPERM")
                     || line.starts_with(b"-ERR operation not permitted");
                 if !acceptable {
-                    self.server.log(now_ms, format!("Error reply to PING from master: '{}'", text.trim_start_matches('-')));
+                    self.server
+                        .log(now_ms, format!("Error reply to PING from master: '{}'", text.trim_start_matches('-')));
                     self.cancel_handshake(now_ms);
                     return false;
                 }
@@ -395,12 +397,13 @@ impl Node {
                         self.cancel_handshake(now_ms);
                         return false;
                     }
-                    Expect::Port if err => self
+                    Expect::Port if err => self.server.log(
+                        now_ms,
+                        format!("(Non critical) Master does not understand REPLCONF listening-port: {text}"),
+                    ),
+                    Expect::Capa if err => self
                         .server
-                        .log(now_ms, format!("(Non critical) Master does not understand REPLCONF listening-port: {text}")),
-                    Expect::Capa if err => {
-                        self.server.log(now_ms, format!("(Non critical) Master does not understand REPLCONF capa: {text}"))
-                    }
+                        .log(now_ms, format!("(Non critical) Master does not understand REPLCONF capa: {text}")),
                     _ => {}
                 }
                 if expect == Expect::Capa {
@@ -426,7 +429,11 @@ impl Node {
                 ("?".to_string(), -1)
             }
         };
-        self.send_to_master(now_ms, conn, &[b"PSYNC".to_vec(), replid.clone().into_bytes(), offset.to_string().into_bytes()]);
+        self.send_to_master(
+            now_ms,
+            conn,
+            &[b"PSYNC".to_vec(), replid.clone().into_bytes(), offset.to_string().into_bytes()],
+        );
         let master = self.repl.link.as_ref().map(|l| l.name()).unwrap_or_default();
         self.server.event(now_ms, NodeEventKind::PsyncSent { master, replid, offset });
         self.set_link_state(now_ms, LinkState::ReceivePsync);
@@ -515,7 +522,9 @@ impl Node {
                 t.total = -1;
                 t.header_seen = true;
                 self.server.log(now_ms, "MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk");
-            } else if let Some(n) = line.strip_prefix(b"$").and_then(|n| std::str::from_utf8(n).ok()?.parse::<i64>().ok()) {
+            } else if let Some(n) =
+                line.strip_prefix(b"$").and_then(|n| std::str::from_utf8(n).ok()?.parse::<i64>().ok())
+            {
                 t.total = n;
                 t.header_seen = true;
                 self.server.log(now_ms, format!("MASTER <-> REPLICA sync: receiving {n} bytes from master to disk"));
@@ -578,7 +587,8 @@ impl Node {
                 let size = self.server.config.repl_backlog_size;
                 self.server.repl.create_backlog(size);
                 self.repl.seen_first_byte = Some(offset + 1);
-                self.server.event(now_ms, NodeEventKind::SnapshotLoaded { keys, bytes: data.len() as u64, replid, offset });
+                self.server
+                    .event(now_ms, NodeEventKind::SnapshotLoaded { keys, bytes: data.len() as u64, replid, offset });
                 self.server.log(now_ms, "MASTER <-> REPLICA sync: Finished with success");
                 // The stream continues in the db the snapshot names
                 // (`repl-stream-db`): a master re-SELECTs after a full
@@ -677,9 +687,8 @@ impl Node {
     }
 
     fn apply_master_command(&mut self, now_ms: u64, conn: ConnId, argv: &[Vec<u8>], raw: &[u8]) {
-        let is_getack = argv.len() >= 2
-            && argv[0].eq_ignore_ascii_case(b"REPLCONF")
-            && argv[1].eq_ignore_ascii_case(b"GETACK");
+        let is_getack =
+            argv.len() >= 2 && argv[0].eq_ignore_ascii_case(b"REPLCONF") && argv[1].eq_ignore_ascii_case(b"GETACK");
         let summary = argv_summary(argv);
         if is_getack {
             self.send_ack(now_ms);

@@ -274,7 +274,8 @@ impl Wire {
     pub fn crash(&mut self, name: &str) -> Node {
         let node = self.nodes.remove(name).expect("node");
         let now = self.now;
-        let victims: Vec<_> = self.links.iter().filter(|((n, _), _)| n == name).map(|(k, v)| (k.clone(), v.clone())).collect();
+        let victims: Vec<_> =
+            self.links.iter().filter(|((n, _), _)| n == name).map(|(k, v)| (k.clone(), v.clone())).collect();
         for (k, (p, pc)) in victims {
             self.links.remove(&k);
             self.links.remove(&(p.clone(), pc));

@@ -57,7 +57,10 @@ pub fn marker_text(r: &ReplicaMarker) -> String {
             r.name, r.next_offset
         )
     } else if !r.connected {
-        format!("▽ {} — disconnected at {}; offset {} still in the backlog → partial resync possible", r.name, r.acked_offset, r.next_offset)
+        format!(
+            "▽ {} — disconnected at {}; offset {} still in the backlog → partial resync possible",
+            r.name, r.acked_offset, r.next_offset
+        )
     } else {
         format!("▼ {} — connected, acked {}", r.name, r.acked_offset)
     }
@@ -92,7 +95,9 @@ pub fn BacklogBar(props: &BacklogProps) -> Html {
     // otherwise print their names on top of each other).
     const CLUSTER_PX: f64 = 24.0;
     let xs: Vec<f64> = b.replicas.iter().map(|r| x_of(r.acked_offset as i64, dom)).collect();
-    let same = |i: usize, j: usize| (xs[i] - xs[j]).abs() < CLUSTER_PX && needs_full_resync(&b.replicas[i]) == needs_full_resync(&b.replicas[j]);
+    let same = |i: usize, j: usize| {
+        (xs[i] - xs[j]).abs() < CLUSTER_PX && needs_full_resync(&b.replicas[i]) == needs_full_resync(&b.replicas[j])
+    };
     let markers = b
         .replicas
         .iter()
@@ -185,7 +190,13 @@ mod tests {
         assert_eq!(domain(&backlog(1, 100, 1000)), (-900, 100));
         assert_eq!(domain(&backlog(20441, 21464, 1024)), (20440, 21464));
         let mut b = backlog(20441, 21464, 1024);
-        b.replicas.push(ReplicaMarker { name: "C".into(), acked_offset: 55, next_offset: 56, connected: false, in_window: false });
+        b.replicas.push(ReplicaMarker {
+            name: "C".into(),
+            acked_offset: 55,
+            next_offset: 56,
+            connected: false,
+            in_window: false,
+        });
         assert_eq!(domain(&b), (55, 21464));
         assert_eq!(x_of(55, (55, 21464)), PAD);
         assert_eq!(x_of(21464, (55, 21464)), W - PAD);
@@ -194,7 +205,13 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn red_only_when_disconnected_and_out_of_window() {
-        let r = |connected, in_window| ReplicaMarker { name: "B".into(), acked_offset: 9, next_offset: 10, connected, in_window };
+        let r = |connected, in_window| ReplicaMarker {
+            name: "B".into(),
+            acked_offset: 9,
+            next_offset: 10,
+            connected,
+            in_window,
+        };
         assert!(needs_full_resync(&r(false, false)));
         assert!(!needs_full_resync(&r(false, true)));
         assert!(!needs_full_resync(&r(true, true)));

@@ -210,7 +210,9 @@ pub fn WorkloadForm(props: &WorkloadProps) -> Html {
     let rate = use_node_ref();
     let keys = use_node_ref();
     let size = use_node_ref();
-    let read = |r: &NodeRef, default: u32| r.cast::<HtmlInputElement>().and_then(|i| i.value().parse().ok()).unwrap_or(default);
+    let read = |r: &NodeRef, default: u32| {
+        r.cast::<HtmlInputElement>().and_then(|i| i.value().parse().ok()).unwrap_or(default)
+    };
     let onsubmit = {
         let (rate, keys, size, on_action) = (rate.clone(), keys.clone(), size.clone(), props.on_action.clone());
         Callback::from(move |e: SubmitEvent| {
@@ -232,7 +234,11 @@ pub fn WorkloadForm(props: &WorkloadProps) -> Html {
     // Fill the fields once, when the form opens (not a controlled `value`,
     // which every tick's re-render would reset while the user types).
     {
-        let fields = [(rate.clone(), or(w.writes_per_s, 50)), (keys.clone(), or(w.keys, 100)), (size.clone(), or(w.value_size, 16))];
+        let fields = [
+            (rate.clone(), or(w.writes_per_s, 50)),
+            (keys.clone(), or(w.keys, 100)),
+            (size.clone(), or(w.value_size, 16)),
+        ];
         use_effect_with((), move |_| {
             for (r, v) in fields {
                 if let Some(i) = r.cast::<HtmlInputElement>() {

@@ -139,7 +139,8 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
     let scale = (w - left - 8.0) / span as f64;
     let x = |t: u64| t as f64 * scale;
     let slide = left - x(t0);
-    let lane = |name: &str| view.nodes.iter().position(|n| n.name == name).map(|i| 14.0 + i as f64 * lane_h + lane_h / 2.0);
+    let lane =
+        |name: &str| view.nodes.iter().position(|n| n.name == name).map(|i| 14.0 + i as f64 * lane_h + lane_h / 2.0);
     let lanes = view.nodes.iter().enumerate().map(|(i, n)| {
         let y = 14.0 + i as f64 * lane_h + lane_h / 2.0;
         html! {

@@ -250,11 +250,8 @@ pub struct ConfigProps {
 #[component]
 pub fn ConfigView(props: &ConfigProps) -> Html {
     let rows = props.config.iter().map(|(name, value)| {
-        let error = props
-            .result
-            .as_ref()
-            .filter(|r| r.node == props.node && r.name == *name)
-            .and_then(|r| r.error.clone());
+        let error =
+            props.result.as_ref().filter(|r| r.node == props.node && r.name == *name).and_then(|r| r.error.clone());
         html! {
             <ConfigRow key={name.clone()} node={props.node.clone()} name={name.clone()} value={value.clone()}
                        {error} on_action={props.on_action.clone()} />
@@ -288,7 +285,9 @@ fn ConfigRow(props: &ConfigRowProps) -> Html {
     }
     let set = {
         let (node, name, on_action) = (props.node.clone(), props.name.clone(), props.on_action.clone());
-        move |value: String| on_action.emit(Action::Verb(Verb::SetConfig { node: node.clone(), name: name.clone(), value }))
+        move |value: String| {
+            on_action.emit(Action::Verb(Verb::SetConfig { node: node.clone(), name: name.clone(), value }))
+        }
     };
     let control = if BOOLEAN_PARAMS.contains(&props.name.as_str()) {
         let on = props.value == "yes";

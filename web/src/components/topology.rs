@@ -393,7 +393,12 @@ mod tests {
     #[wasm_bindgen_test]
     fn overlapping_pills_stack() {
         let p = pills(
-            &[msg("A", "B", MessageKind::Write, 0.3), msg("A", "B", MessageKind::Write, 0.5), msg("A", "B", MessageKind::Write, 0.9), msg("A", "C", MessageKind::Write, 0.3)],
+            &[
+                msg("A", "B", MessageKind::Write, 0.3),
+                msg("A", "B", MessageKind::Write, 0.5),
+                msg("A", "B", MessageKind::Write, 0.9),
+                msg("A", "C", MessageKind::Write, 0.3),
+            ],
             false,
         );
         assert_eq!(pill_rows(&p, |_| 0.3), vec![0, 1, 0, 0]);
