@@ -85,6 +85,10 @@ fn test() -> Result<(), String> {
         }
     };
 
+    step("format: cargo fmt --all --check", &mut || {
+        run(env.command("cargo").current_dir(&root).args(["fmt", "--all", "--check"]))
+    })?;
+
     step(
         "test 1/3: native tests (cargo test --workspace --exclude replscope-web --exclude replscope-wasm-checks)",
         &mut || {
