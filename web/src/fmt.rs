@@ -2,54 +2,16 @@
 //! them, humanised sizes, the virtual clock.
 
 use replscope_core::resp::Frame;
+use replscope_core::resp::display::{quote_into, redis_cli_format_reply};
 
-/// Formats a reply exactly as interactive `redis-cli` (7.0) prints it on a
-/// terminal: `OK`, `"v"`, `(integer) 1`, `(nil)`, `(error) ERR …`,
-/// `(empty array)`, and numbered arrays whose nested items are indented
-/// under their number. Checked against `redis-cli --no-raw` 7.0.15.
-pub fn format_reply(frame: &Frame) -> String {
-    let mut out = String::new();
-    write_reply(frame, 0, &mut out);
-    // Every branch ends its last line with '\n'; the caller gets lines.
-    if out.ends_with('\n') {
-        out.pop();
-    }
-    out
-}
-
-/// Appends `frame`; `indent` is the column nested array items start at.
-fn write_reply(frame: &Frame, indent: usize, out: &mut String) {
-    match frame {
-        Frame::Simple(s) => {
-            out.push_str(s);
-            out.push('\n');
-        }
-        Frame::Error(s) => {
-            out.push_str("(error) ");
-            out.push_str(s);
-            out.push('\n');
-        }
-        Frame::Integer(n) => {
-            out.push_str(&format!("(integer) {n}\n"));
-        }
-        Frame::Bulk(bytes) => {
-            out.push_str(&quote_bytes(bytes));
-            out.push('\n');
-        }
-        Frame::Null | Frame::NullArray => out.push_str("(nil)\n"),
-        Frame::Array(items) if items.is_empty() => out.push_str("(empty array)\n"),
-        Frame::Array(items) => {
-            // Numbers are right-aligned to the widest one: " 1) " … "10) ".
-            let width = items.len().to_string().len();
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(&" ".repeat(indent));
-                }
-                out.push_str(&format!("{:>width$}) ", i + 1));
-                write_reply(item, indent + width + 2, out);
-            }
-        }
-    }
+/// Formats the reply to `argv` exactly as interactive `redis-cli` (7.0)
+/// prints it on a terminal: `OK`, `"v"`, `(integer) 1`, `(nil)`,
+/// `(error) ERR …`, `(empty array)`, numbered arrays whose nested items are
+/// indented under their number, and INFO's text raw, line by line. The
+/// rules live in the core (`resp::display`, checked against redis-cli
+/// 7.0.15) so the CLI and the console cannot drift apart.
+pub fn format_reply<A: AsRef<[u8]>>(argv: &[A], frame: &Frame) -> String {
+    redis_cli_format_reply(argv, frame)
 }
 
 /// A binary-safe string the way redis-cli shows it (Redis's `sdscatrepr`):
@@ -57,21 +19,7 @@ fn write_reply(frame: &Frame, indent: usize, out: &mut String) {
 /// byte outside printable ASCII as `\xhh`.
 pub fn quote_bytes(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len() + 2);
-    s.push('"');
-    for &b in bytes {
-        match b {
-            b'\\' => s.push_str("\\\\"),
-            b'"' => s.push_str("\\\""),
-            b'\n' => s.push_str("\\n"),
-            b'\r' => s.push_str("\\r"),
-            b'\t' => s.push_str("\\t"),
-            0x07 => s.push_str("\\a"),
-            0x08 => s.push_str("\\b"),
-            0x20..=0x7e => s.push(b as char),
-            _ => s.push_str(&format!("\\x{b:02x}")),
-        }
-    }
-    s.push('"');
+    quote_into(bytes, &mut s);
     s
 }
 
@@ -125,21 +73,30 @@ mod tests {
     use super::*;
     use wasm_bindgen_test::wasm_bindgen_test;
 
+    const NO_ARGV: &[&[u8]] = &[];
+
     // Expected strings copied from `redis-cli -p … --no-raw` 7.0.15 output.
     #[wasm_bindgen_test]
     fn scalars_like_redis_cli() {
-        assert_eq!(format_reply(&Frame::ok()), "OK");
-        assert_eq!(format_reply(&Frame::Simple("PONG".into())), "PONG");
-        assert_eq!(format_reply(&Frame::bulk("v")), "\"v\"");
-        assert_eq!(format_reply(&Frame::bulk("")), "\"\"");
-        assert_eq!(format_reply(&Frame::Integer(-3)), "(integer) -3");
-        assert_eq!(format_reply(&Frame::Null), "(nil)");
-        assert_eq!(format_reply(&Frame::NullArray), "(nil)");
+        assert_eq!(format_reply(NO_ARGV, &Frame::ok()), "OK");
+        assert_eq!(format_reply(NO_ARGV, &Frame::Simple("PONG".into())), "PONG");
+        assert_eq!(format_reply(NO_ARGV, &Frame::bulk("v")), "\"v\"");
+        assert_eq!(format_reply(NO_ARGV, &Frame::bulk("")), "\"\"");
+        assert_eq!(format_reply(NO_ARGV, &Frame::Integer(-3)), "(integer) -3");
+        assert_eq!(format_reply(NO_ARGV, &Frame::Null), "(nil)");
+        assert_eq!(format_reply(NO_ARGV, &Frame::NullArray), "(nil)");
         assert_eq!(
-            format_reply(&Frame::error("ERR wrong number of arguments for 'get' command")),
+            format_reply(NO_ARGV, &Frame::error("ERR wrong number of arguments for 'get' command")),
             "(error) ERR wrong number of arguments for 'get' command"
         );
-        assert_eq!(format_reply(&Frame::Array(vec![])), "(empty array)");
+        assert_eq!(format_reply(NO_ARGV, &Frame::Array(vec![])), "(empty array)");
+    }
+
+    #[wasm_bindgen_test]
+    fn info_prints_raw_like_redis_cli() {
+        let info = Frame::bulk("# Replication\r\nrole:master\r\nconnected_slaves:0\r\n");
+        assert_eq!(format_reply(&["info", "replication"], &info), "# Replication\nrole:master\nconnected_slaves:0");
+        assert_eq!(format_reply(&["GET", "k"], &info), r##""# Replication\r\nrole:master\r\nconnected_slaves:0\r\n""##);
     }
 
     #[wasm_bindgen_test]
@@ -155,10 +112,10 @@ mod tests {
     #[wasm_bindgen_test]
     fn arrays_numbered_and_nested() {
         let lrange = Frame::bulk_array(["a", "b", "c d", ""]);
-        assert_eq!(format_reply(&lrange), "1) \"a\"\n2) \"b\"\n3) \"c d\"\n4) \"\"");
+        assert_eq!(format_reply(NO_ARGV, &lrange), "1) \"a\"\n2) \"b\"\n3) \"c d\"\n4) \"\"");
         // SCAN 0: a cursor and a nested array.
         let scan = Frame::Array(vec![Frame::bulk("0"), Frame::bulk_array(["z", "h"])]);
-        assert_eq!(format_reply(&scan), "1) \"0\"\n2) 1) \"z\"\n   2) \"h\"");
+        assert_eq!(format_reply(NO_ARGV, &scan), "1) \"0\"\n2) 1) \"z\"\n   2) \"h\"");
         // EVAL "return {1,{2,{3,'x'}},{}}" 0
         let deep = Frame::Array(vec![
             Frame::Integer(1),
@@ -166,7 +123,7 @@ mod tests {
             Frame::Array(vec![]),
         ]);
         assert_eq!(
-            format_reply(&deep),
+            format_reply(NO_ARGV, &deep),
             "1) (integer) 1\n2) 1) (integer) 2\n   2) 1) (integer) 3\n      2) \"x\"\n3) (empty array)"
         );
     }
@@ -174,13 +131,13 @@ mod tests {
     #[wasm_bindgen_test]
     fn wide_arrays_right_align_numbers() {
         let items: Vec<String> = (1..=11).map(|i| i.to_string()).collect();
-        let text = format_reply(&Frame::bulk_array(items.iter().map(|s| s.as_str())));
+        let text = format_reply(NO_ARGV, &Frame::bulk_array(items.iter().map(|s| s.as_str())));
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], " 1) \"1\"");
         assert_eq!(lines[10], "11) \"11\"");
         // EXEC whose second reply is that list: nested under "2) ".
         let exec = Frame::Array(vec![Frame::ok(), Frame::bulk_array(items.iter().map(|s| s.as_str()))]);
-        let text = format_reply(&exec);
+        let text = format_reply(NO_ARGV, &exec);
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "1) OK");
         assert_eq!(lines[1], "2)  1) \"1\"");

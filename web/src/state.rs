@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use replscope_core::resp::Frame;
+use replscope_core::resp::parser::split_args;
 use yew::Reducible;
 
 use crate::driver::{ConsoleReply, Driver, Verb};
@@ -178,7 +179,7 @@ impl AppState {
                     console.history.push(line.clone());
                 }
                 let (output, error) = match &reply {
-                    Some(r) => console_text(r),
+                    Some(r) => console_text(line, r),
                     None => (String::new(), false),
                 };
                 console.entries.push(ConsoleEntry { prompt, input: line.clone(), output, error });
@@ -189,7 +190,7 @@ impl AppState {
             Verb::SetConfig { node, name, .. } => {
                 let error = match &reply {
                     Some(ConsoleReply::Frame(Frame::Error(e))) => Some(e.clone()),
-                    Some(other @ ConsoleReply::NotConnected { .. }) => Some(console_text(other).0),
+                    Some(other @ ConsoleReply::NotConnected { .. }) => Some(console_text("", other).0),
                     _ => None,
                 };
                 ui.config_result = Some(ConfigResult { node: node.clone(), name: name.clone(), error });
@@ -210,11 +211,15 @@ impl AppState {
     }
 }
 
-/// A console reply as redis-cli prints it, and whether it is an error.
-pub fn console_text(reply: &ConsoleReply) -> (String, bool) {
+/// The reply to the console `line` as redis-cli prints it, and whether it
+/// is an error.
+pub fn console_text(line: &str, reply: &ConsoleReply) -> (String, bool) {
     match reply {
         ConsoleReply::Frame(Frame::Error(e)) if e == "Invalid argument(s)" => (e.clone(), true),
-        ConsoleReply::Frame(frame) => (format_reply(frame), frame.is_error()),
+        ConsoleReply::Frame(frame) => {
+            let argv = split_args(line.as_bytes()).unwrap_or_default();
+            (format_reply(&argv, frame), frame.is_error())
+        }
         ConsoleReply::NotConnected { port } => {
             (format!("Could not connect to Redis at 127.0.0.1:{port}: Connection refused"), true)
         }
@@ -303,6 +308,14 @@ mod tests {
         assert_eq!(e[1].output, "(nil)");
         assert_eq!(e[2].output, "(error) ERR unknown command 'FOO', with args beginning with: ");
         assert!(e[2].error);
+    }
+
+    #[wasm_bindgen_test]
+    fn info_in_the_console_is_raw_text_like_redis_cli() {
+        let s = state().reduce(Action::Verb(Verb::RunCommand { node: "A".into(), line: "info replication".into() }));
+        let out = &s.ui.consoles["A"].entries[0].output;
+        assert!(out.starts_with("# Replication\nrole:master\n"), "{out}");
+        assert!(!out.contains("\\r\\n") && !out.starts_with('"'), "{out}");
     }
 
     #[wasm_bindgen_test]
