@@ -30,10 +30,15 @@ for patch in dst/mutations/*.patch; do
     variant=$(basename "$patch" .patch)   # <invariant>[.<variant>]
     name=${variant%%.*}
     [ $# -gt 0 ] && [[ " $* " != *" $name "* ]] && [[ " $* " != *" $variant "* ]] && continue
-    git apply "$patch" || { echo "$variant: patch does not apply (re-make it by hand, see dst/README.md)"; status=1; continue; }
+    git apply "$patch" && sleep 1 && git apply --numstat "$patch" | cut -f3 | xargs touch || { echo "$variant: patch does not apply (re-make it by hand, see dst/README.md)"; status=1; continue; }
     trap 'git apply -R "$patch"; exit 130' INT TERM
     out=$(detector "$name")
     git apply -R "$patch"
+    # Cargo compares mtimes; on a filesystem with coarse timestamps a file
+    # reverted in the same second as the build would look unchanged and the
+    # mutated build would be reused. Make the revert newer for sure.
+    sleep 1
+    git apply --numstat "$patch" | cut -f3 | xargs touch
     trap - INT TERM
     # The violation as the runner prints it (`<name>: <detail>`), or as the
     # determinism test's assertion shows it (`name: "<name>"`).
