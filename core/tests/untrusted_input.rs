@@ -35,7 +35,7 @@ fn absurd_times_are_refused() {
         error(&one_node("", r#"{"settle":{"limit_ms":1e30}}"#)),
         "step 0 (\"settle\"): \"settle.limit_ms\" must be an integer from 1 to 86400000"
     );
-    let many = vec![r#"{"advance_ms":86400000}"#; 2].join(",");
+    let many = [r#"{"advance_ms":86400000}"#; 2].join(",");
     assert!(error(&one_node("", &many)).contains("86400000"), "{}", error(&one_node("", &many)));
 }
 

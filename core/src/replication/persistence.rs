@@ -36,14 +36,16 @@ pub fn load_rdb_into(server: &mut Server, now_ms: u64, data: &[u8], as_master: b
     load_rdb(server, now_ms, data, as_master).map(|(keys, _)| keys)
 }
 
-/// [`load_rdb_into`], also returning the keys a master dropped as expired
-/// (`(db, key)`, in file order).
+/// Keys a loading master dropped as expired: `(db, key)`, in file order.
+type ExpiredKeys = Vec<(usize, Vec<u8>)>;
+
+/// [`load_rdb_into`], also returning the keys a master dropped as expired.
 fn load_rdb(
     server: &mut Server,
     now_ms: u64,
     data: &[u8],
     as_master: bool,
-) -> Result<(u64, Vec<(usize, Vec<u8>)>), rdb::RdbError> {
+) -> Result<(u64, ExpiredKeys), rdb::RdbError> {
     let mut snapshot = rdb::decode(data)?;
     let expired = if as_master { snapshot.take_expired(now_ms) } else { Vec::new() };
     let keys: u64 = snapshot.keyspace.dbs().map(|(_, db)| db.len() as u64).sum();
