@@ -91,14 +91,19 @@ pub fn reaches_a_master(sim: &Sim, name: &str) -> bool {
 
 /// **Convergence**: every live replica whose chain of masters ends at a
 /// live master has exactly its master's replication ID, offset and
-/// keyspace (every db, every value, every expire time).
+/// keyspace (every db, every value, every expire time) as a client sees it.
 ///
-/// A key that either side holds already expired at the current time is
-/// left out: Redis never serves it, and a master that drops expired keys
-/// while loading its RDB on restart sends no `DEL` for them, so a replica
-/// that continues with `+CONTINUE` keeps the dead key, and a later write
-/// to that key from the master's stream (APPEND, INCR…) lands on the dead
-/// copy (the master client sees no expiry), as in Redis 7.0.
+/// "As a client sees it": a key already expired at the current time counts
+/// as absent on either side. A master deletes such a key only when its
+/// expire cycle or an access finds it (then it propagates `DEL`), and a
+/// replica never expires keys itself, so at rest both may still hold the
+/// dead key, or one may have it and the other not while the `DEL` is
+/// still to come. A key alive on one side must be alive, with the same
+/// value and expire time, on the other.
+///
+/// (A master restarted from an RDB does not leave dead copies behind: it
+/// feeds `DEL` for every key it drops as expired while loading, see
+/// [`crate::replication::persistence`].)
 ///
 /// Only meaningful once all faults are healed, crashed nodes restarted and
 /// [`Sim::settle`] returned `Ok`: then nothing is left in flight.
@@ -129,32 +134,33 @@ pub fn replicas_converge(sim: &Sim) -> Check {
     Ok(())
 }
 
-/// The first difference between two keyspaces among keys alive at `now_ms`.
+/// The first difference between two keyspaces as clients see them at
+/// `now_ms`: keys already expired count as absent.
 pub fn keyspace_diff(a: &Keyspace, b: &Keyspace, now_ms: u64) -> Option<String> {
-    let dead = |db: &Db, key: &[u8]| db.expire_at(key).is_some_and(|when| when < now_ms);
+    let alive = |db: &Db, key: &[u8]| db.expire_at(key).is_none_or(|when| when >= now_ms);
     for i in 0..a.count().min(b.count()) {
         let (da, db) = (a.db(i), b.db(i));
         if da == db {
             continue;
         }
-        let compared = |k: &[u8]| !dead(da, k) && !dead(db, k);
-        for (key, value) in da.iter().filter(|(k, _)| compared(k)) {
-            let other = db.get(key);
+        let show = |key: &[u8]| String::from_utf8_lossy(key).into_owned();
+        for (key, value) in da.iter().filter(|(k, _)| alive(da, k)) {
+            let other = db.get(key).filter(|_| alive(db, key));
             if other != Some(value) {
-                return Some(format!("db {i} key {:?}: {value:?} vs {other:?}", String::from_utf8_lossy(key)));
+                return Some(format!("db {i} key {:?}: {value:?} vs {other:?}", show(key)));
             }
             if da.expire_at(key) != db.expire_at(key) {
                 return Some(format!(
                     "db {i} key {:?}: expires at {:?} vs {:?}",
-                    String::from_utf8_lossy(key),
+                    show(key),
                     da.expire_at(key),
                     db.expire_at(key)
                 ));
             }
         }
-        for (key, value) in db.iter().filter(|(k, _)| compared(k)) {
-            if da.get(key).is_none() {
-                return Some(format!("db {i} key {:?}: missing vs {value:?}", String::from_utf8_lossy(key)));
+        for (key, value) in db.iter().filter(|(k, _)| alive(db, k)) {
+            if da.get(key).filter(|_| alive(da, key)).is_none() {
+                return Some(format!("db {i} key {:?}: missing vs {value:?}", show(key)));
             }
         }
     }

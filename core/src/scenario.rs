@@ -49,6 +49,10 @@ pub const MAX_NODES: usize = 16;
 pub const MAX_STEPS: usize = 10_000;
 /// Longest node name.
 pub const MAX_NAME_LEN: usize = 32;
+/// Most `databases` a node may have. Redis accepts up to 2^31 - 1 and
+/// allocates every one at start (a process asking for that many dies out
+/// of memory); a scenario gets a clear error instead.
+pub const MAX_DATABASES: usize = 1024;
 /// Largest single `advance_ms` and settle limit: one day.
 pub const MAX_ADVANCE_MS: u64 = 86_400_000;
 /// Largest total of every `advance_ms` and settle limit: one day of virtual
@@ -228,6 +232,12 @@ fn parse_nodes(raw: Vec<RawNode>) -> Result<Vec<NodeDef>, ScenarioError> {
         // always gives the same config.
         pairs.sort();
         let spec = NodeSpec::from_pairs(&pairs).map_err(|e| err(format!("config: {e}")))?;
+        if spec.config.databases > MAX_DATABASES {
+            return Err(err(format!(
+                "config \"databases\": {} databases, more than the limit of {MAX_DATABASES}",
+                spec.config.databases
+            )));
+        }
         nodes.push(NodeDef { name: node.name, spec });
     }
     Ok(nodes)

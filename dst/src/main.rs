@@ -1,8 +1,8 @@
 //! `replscope-dst`: deterministic simulation testing of the replication core.
 //!
-//! - `campaign [--seeds N] [--from S] [--jobs J] [--max-replicas R] [--max-failures F]`: runs
-//!   seeds `S..S+N` on `J` threads, prints seeds/second and every failure
-//!   (shrunk into `target/dst-failures/seed-<n>.json`).
+//! - `campaign [--seeds N] [--from S] [--jobs J] [--max-replicas R] [--max-failures F]
+//!   [--shrink-budget B]`: runs seeds `S..S+N` on `J` threads, prints seeds/second and every
+//!   failure (shrunk, in at most `B` re-runs, into `target/dst-failures/seed-<n>.json`).
 //! - `seed N`: runs one seed, verbosely.
 //! - `check FILE`: replays a scenario file with every invariant checked.
 //! - `print N`: prints seed N's history as a scenario file.
@@ -16,7 +16,7 @@ use replscope_dst::shrink::DEFAULT_BUDGET;
 use replscope_dst::{History, Shape, check_seed, generate, run};
 
 const USAGE: &str = "usage:
-  replscope-dst campaign [--seeds N] [--from S] [--jobs J] [--max-replicas R] [--max-failures F]
+  replscope-dst campaign [--seeds N] [--from S] [--jobs J] [--max-replicas R] [--max-failures F] [--shrink-budget B]
   replscope-dst seed N
   replscope-dst check FILE
   replscope-dst print N";
@@ -59,6 +59,7 @@ fn campaign(args: &[String]) -> Result<bool, String> {
     let from = flag(args, "--from", 0)?;
     let jobs = flag(args, "--jobs", 1)?.max(1);
     let max_failures = flag(args, "--max-failures", u64::MAX)?;
+    let shrink_budget = flag(args, "--shrink-budget", DEFAULT_BUDGET as u64)? as usize;
     let shape = Shape { max_replicas: flag(args, "--max-replicas", 8)? as usize, ..Shape::default() };
     // Shrinking re-runs failing histories: their panics would flood stderr.
     std::panic::set_hook(Box::new(|_| {}));
@@ -78,7 +79,7 @@ fn campaign(args: &[String]) -> Result<bool, String> {
                     if seed >= from + seeds || failed >= max_failures {
                         break;
                     }
-                    match check_seed(seed, shape, DEFAULT_BUDGET) {
+                    match check_seed(seed, shape, shrink_budget) {
                         Ok(passed) => {
                             let mut t = totals.lock().unwrap_or_else(|e| e.into_inner());
                             t.0 += passed.events as u64;

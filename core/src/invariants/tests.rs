@@ -224,3 +224,37 @@ fn determinism_compares_hashes() {
     assert_eq!(deterministic(5, 5), Ok(()));
     assert_eq!(name_of(deterministic(5, 6)), Some(names::DETERMINISTIC));
 }
+
+/// Convergence compares what clients see: a key already expired counts as
+/// absent on either side (the master's DEL may still be to come), but a
+/// key alive on one side and dead on the other is a divergence.
+#[test]
+fn convergence_counts_dead_keys_as_absent_and_nothing_more() {
+    let now = 10_000;
+    let with = |keys: &[(&str, Option<u64>)]| {
+        let mut ks = Keyspace::new(16);
+        for (key, ttl) in keys {
+            ks.db_mut(0).put(key.as_bytes().to_vec(), Value::String(b"v".to_vec()));
+            if let Some(when) = ttl {
+                ks.db_mut(0).set_expire(key.as_bytes(), *when);
+            }
+        }
+        ks
+    };
+    let dead = Some(now - 1);
+    // Dead on both sides, or dead on one and absent on the other: equal.
+    assert_eq!(keyspace_diff(&with(&[("k", dead)]), &with(&[("k", dead)]), now), None);
+    assert_eq!(keyspace_diff(&with(&[("k", dead)]), &with(&[]), now), None);
+    assert_eq!(keyspace_diff(&with(&[]), &with(&[("k", dead)]), now), None);
+    // Alive on one side (no TTL, or a later one), dead or absent on the other.
+    for alive in [None, Some(now), Some(now + 5)] {
+        let diff = keyspace_diff(&with(&[("k", alive)]), &with(&[("k", dead)]), now);
+        assert!(diff.as_deref().is_some_and(|d| d.contains("\"k\"")), "{alive:?}: {diff:?}");
+        let diff = keyspace_diff(&with(&[("k", dead)]), &with(&[("k", alive)]), now);
+        assert!(diff.as_deref().is_some_and(|d| d.contains("missing")), "{alive:?}: {diff:?}");
+        assert!(keyspace_diff(&with(&[]), &with(&[("k", alive)]), now).is_some());
+    }
+    // Same keys, different expire times.
+    let diff = keyspace_diff(&with(&[("k", Some(now + 5))]), &with(&[("k", Some(now + 6))]), now);
+    assert!(diff.as_deref().is_some_and(|d| d.contains("expires at")), "{diff:?}");
+}

@@ -208,14 +208,21 @@ impl Snapshot {
     /// What a loading master does (`rdbLoad` when `iAmMaster()`): keys whose
     /// expiry time is before `now_ms` are not loaded. Returns how many.
     pub fn drop_expired(&mut self, now_ms: u64) -> usize {
-        let mut dropped = 0;
+        self.take_expired(now_ms).len()
+    }
+
+    /// [`Snapshot::drop_expired`], returning the dropped keys as
+    /// `(db, key)` in file order (db by db, keys in the order they are
+    /// stored): a restarted master feeds a `DEL` for each to its backlog.
+    pub fn take_expired(&mut self, now_ms: u64) -> Vec<(usize, Vec<u8>)> {
+        let mut dropped = Vec::new();
         for index in 0..self.keyspace.count() {
             let db = self.keyspace.db_mut(index);
             let expired: Vec<Vec<u8>> =
                 db.expires().filter(|(_, when)| *when < now_ms).map(|(k, _)| k.clone()).collect();
             for key in expired {
                 db.remove(&key);
-                dropped += 1;
+                dropped.push((index, key));
             }
         }
         dropped
