@@ -117,5 +117,5 @@ fn every_example_scenario_runs() {
         }
         count += 1;
     }
-    assert_eq!(count, 8);
+    assert_eq!(count, 9);
 }

@@ -40,10 +40,13 @@ use serde_json::{Value, json};
 const PARALLEL_RUNS: usize = 4;
 
 /// Examples of `scenarios/` left out, and why.
-const EXAMPLES_SKIPPED: &[(&str, &str)] = &[(
-    "output-buffer-limit-loop.json",
-    "how many times the resync loop turns depends on wall-clock timing of the snapshot and the writes",
-)];
+const EXAMPLES_SKIPPED: &[(&str, &str)] = &[
+    (
+        "output-buffer-limit-loop.json",
+        "how many times the resync loop turns depends on wall-clock timing of the snapshot and the writes",
+    ),
+    ("high-latency-chain.json", "link latency is not simulated on real servers (the proxy forwards at once)"),
+];
 
 /// The settings every generated scenario's nodes share (as the files').
 fn fast(extra: Value) -> Value {
@@ -205,14 +208,16 @@ const KNOWN_RACES: &[KnownRace] = &[
         ],
         why: "the example keeps the default repl-ping-replica-period (10 s) and ends about 9 s in: whether A's 10th-cron PING               (14 bytes) is in the offsets at the last settle depends on how many whole wall-clock seconds the real diskless               sync delay and the post-heal reconnect took (usually none: 114, the core's value; sometimes 128)",
     },
-    // NOT understood yet (open problem): listed so the suite stays green
-    // while it is investigated; remove once the cause is fixed.
-    KnownRace {
-        scenario: "min-replicas",
-        keys: &["B master_repl_offset", "B repl_backlog_histlen", "B slave_read_repl_offset", "B slave_repl_offset"],
-        why: "at the cut right after `SET k 1`, real B intermittently shows offset 0 instead of 50 (the core's value, and               real's in other runs), even with 20 ms given to bytes in flight. Suspected: the real settle took B's               `slave0:…offset=0` before B's first ACK had enabled streaming after the diskless sync, so A still held the               write for B when the proxy cut; not confirmed",
-    },
 ];
+
+// (min-replicas, once listed here, was a harness blind spot, not a race of
+// real Redis against the core: after a diskless sync a 7.0 master streams
+// to the replica only after its first REPLCONF ACK; when that ACK arrives
+// before the master noticed the end of the transfer, streaming waits for
+// the next ACK, up to a second later, while INFO already shows the replica
+// `online` with the master's offset. The real settle could not see the
+// wait, and the cut right after `SET k 1` caught the write still held by A.
+// The scenario now gives that second before the write.)
 
 /// Moves the differences of [`KNOWN_RACES`] out of `cmp` (printing them).
 fn accept_known_races(cmp: &mut Comparison) {
@@ -325,13 +330,13 @@ fn expectations() -> Vec<Expect> {
         ),
         expect(
             "min-replicas",
-            Some(3),
+            Some(4),
             "A",
             "reply",
             "\"-NOREPLICAS Not enough good replicas to write.\\r\\n\"",
             "no good replica",
         ),
-        expect("min-replicas", Some(8), "A", "reply", "\"+OK\\r\\n\"", "writes accepted again"),
+        expect("min-replicas", Some(9), "A", "reply", "\"+OK\\r\\n\"", "writes accepted again"),
         expect("wait", Some(2), "A", "reply", "\":2\\r\\n\"", "both replicas ACK"),
         expect("wait", Some(7), "A", "reply", "\":1\\r\\n\"", "only B can ACK while C is cut off"),
         expect("chain-full", None, "A", "sync_full", "2", "B's resync is full (backlog overflowed)"),

@@ -23,10 +23,11 @@ use serde::{Deserialize, Serialize};
 use crate::config::Config;
 use crate::events::NodeEventKind;
 use crate::net::{Action, Addr, ConnId};
-use crate::network::{ConnectionView, Delivery, InFlight, LinkView, MAX_SEGMENT, NetEvent, Network};
+use crate::network::{ConnectionView, Delivery, InFlight, LinkView, MAX_SEGMENT, NetEvent, Network, SegmentKind};
 use crate::node::sim_support::{Boot, MasterLinkState, ReplicationView};
 use crate::node::{ClientId, CommandOutcome, Node};
 use crate::resp::Frame;
+use crate::server::Role;
 
 /// 2026-01-01T00:00:00Z, the default start of the virtual clock.
 pub const DEFAULT_START_MS: u64 = 1_767_225_600_000;
@@ -618,8 +619,23 @@ impl Sim {
     /// is unknown, the master is crashed, the link between them is cut or
     /// partitioned in either direction, or the master is itself a replica
     /// that cannot make progress.
+    ///
+    /// Heartbeats never stop, so two kinds of them are looked past:
+    /// - A `REPLCONF ACK` on its way to a master that already has that
+    ///   offset from that replica (once a second, whatever the latency:
+    ///   with a one-way latency near a second one is always in flight).
+    /// - When a replica's heartbeat round trip (see
+    ///   [`Sim::pings_outlast_their_period`]) is as long as its top
+    ///   master's `repl-ping-replica-period`, there may be no moment at all
+    ///   without a `PING` unacknowledged somewhere on its path; then a gap
+    ///   made only of the master's PINGs (on its way, not yet applied or
+    ///   not yet ACKed) is not waited for. A WAIT still returns at once: it
+    ///   waits for the offset of the client's last write, never for a PING.
+    ///   On faster paths PINGs are waited for like any other byte.
     pub fn quiescence(&self) -> Option<String> {
-        if !self.net.is_idle() {
+        if !self.net.is_idle()
+            && !self.net.is_idle_except(|from, to, kind, bytes| self.is_heartbeat(from, to, kind, bytes))
+        {
             return Some("bytes in flight".into());
         }
         let views: BTreeMap<&str, ReplicationView> = self
@@ -642,15 +658,98 @@ impl Sim {
             if view.link != Some(MasterLinkState::Connected) {
                 return Some(format!("{name}: link to {master} not connected"));
             }
-            if view.offset != mview.offset {
+            let pings_only = |from: u64| {
+                from == mview.offset
+                    || (self.pings_outlast_their_period(name) && self.only_pings(master, from, mview.offset))
+            };
+            if !pings_only(view.offset) {
                 return Some(format!("{name}: offset {} behind {master}'s {}", view.offset, mview.offset));
             }
-            let acked = mview.replicas.iter().any(|r| r.host == *name && r.acked_offset == mview.offset);
+            let acked = mview.replicas.iter().any(|r| r.host == *name && pings_only(r.acked_offset));
             if !acked {
                 return Some(format!("{master}: no ACK from {name} for offset {}", mview.offset));
             }
         }
         None
+    }
+
+    /// True if a segment on its way from `from` to `to` is a heartbeat that
+    /// cannot change what [`Sim::quiescence`] decides: `REPLCONF ACK`s from
+    /// a replica to its master for offsets the master already has from it,
+    /// or (on a path where PINGs outlast their period) the master's PINGs to
+    /// a replica, or ACKs that only add PINGs.
+    fn is_heartbeat(&self, from: &str, to: &str, kind: &SegmentKind, bytes: &[u8]) -> bool {
+        if *kind != SegmentKind::Data {
+            return false;
+        }
+        if let Some(acks) = parse_acks(bytes) {
+            // A replica's ACKs to its master.
+            if self.master_of(from) != Some(to) {
+                return false;
+            }
+            let Some(acked) = self.acked_offset(to, from) else { return false };
+            let Some(offset) = self.node(to).map(|m| m.server.repl.master_repl_offset) else { return false };
+            return acks.iter().all(|&ack| {
+                ack <= acked
+                    || (ack <= offset && self.pings_outlast_their_period(from) && self.only_pings(to, acked, ack))
+            });
+        }
+        is_pings(bytes) && self.master_of(to) == Some(from) && self.pings_outlast_their_period(to)
+    }
+
+    /// The node `replica`'s `replicaof` address names, if it is known.
+    fn master_of(&self, replica: &str) -> Option<&str> {
+        match &self.node(replica)?.server.role {
+            Role::Replica { host, port } => self.net.resolve(&Addr::new(host.clone(), *port)),
+            Role::Master => None,
+        }
+    }
+
+    /// The lowest offset `master` has ACKed from a replica on host
+    /// `replica` (the lowest: a stale second connection must not pass).
+    fn acked_offset(&self, master: &str, replica: &str) -> Option<u64> {
+        self.node(master)?.server.replicas_info.iter().filter(|r| r.ip == replica).map(|r| r.offset).min()
+    }
+
+    /// True if `master`'s stream bytes after offset `from` up to `to` are
+    /// only its replication PINGs (`*1\r\n$4\r\nping\r\n` each).
+    fn only_pings(&self, master: &str, from: u64, to: u64) -> bool {
+        if from >= to {
+            return from == to;
+        }
+        let Some(backlog) = self.node(master).and_then(|m| m.server.repl.backlog.as_ref()) else { return false };
+        let Ok(len) = usize::try_from(to - from) else { return false };
+        let bytes = backlog.copy_range(from + 1, len);
+        bytes.len() == len && is_pings(&bytes)
+    }
+
+    /// True if a PING can take as long to be acknowledged by `replica` as
+    /// the time between two PINGs: the time it takes from the master at
+    /// the top of the chain down every hop to `replica`, plus up to a
+    /// second until the replica's next `REPLCONF ACK` (replicationCron),
+    /// plus that ACK's way back to the replica's own master, is at least
+    /// the top master's `repl-ping-replica-period`. Then the stream may
+    /// never be still, and [`Sim::quiescence`] looks past PINGs.
+    pub fn pings_outlast_their_period(&self, replica: &str) -> bool {
+        const ACK_PERIOD_MS: u64 = 1000;
+        const PING_LEN: u64 = 14;
+        const ACK_LEN: u64 = 48;
+        let one_way = |from: &str, to: &str, len: u64| {
+            let d = self.net.direction(from, to);
+            d.latency_ms + (len * 8).div_ceil(d.bandwidth_kbps.max(1))
+        };
+        let Some(own_master) = self.master_of(replica) else { return false };
+        let mut round_trip = ACK_PERIOD_MS + one_way(replica, own_master, ACK_LEN);
+        let mut node = replica;
+        for _ in 0..=self.nodes.len() {
+            let Some(master) = self.master_of(node) else {
+                let period_s = self.node(node).map_or(0, |n| n.server.config.repl_ping_replica_period);
+                return round_trip >= period_s.saturating_mul(1000);
+            };
+            round_trip += one_way(master, node, PING_LEN);
+            node = master;
+        }
+        false // a replication cycle: nobody pings
     }
 
     /// True if replica `name` can reach a live master able to serve it.
@@ -854,6 +953,36 @@ impl Sim {
     pub fn peer_of(&self, node: &str, conn: ConnId) -> Option<(String, ConnId)> {
         self.net.peer_of(node, conn)
     }
+}
+
+/// The master's replication PING as the stream carries it.
+const PING_BYTES: &[u8] = b"*1\r\n$4\r\nping\r\n";
+
+/// True if `bytes` are one or more whole replication PINGs.
+fn is_pings(bytes: &[u8]) -> bool {
+    !bytes.is_empty()
+        && bytes.len().is_multiple_of(PING_BYTES.len())
+        && bytes.chunks(PING_BYTES.len()).all(|c| c == PING_BYTES)
+}
+
+/// The offsets of `bytes` if they are one or more whole `REPLCONF ACK
+/// <offset>` commands as a replica sends them, else `None`.
+fn parse_acks(mut bytes: &[u8]) -> Option<Vec<u64>> {
+    const HEAD: &[u8] = b"*3\r\n$8\r\nREPLCONF\r\n$3\r\nACK\r\n$";
+    let mut acks = Vec::new();
+    while !bytes.is_empty() {
+        let rest = bytes.strip_prefix(HEAD)?;
+        let nl = rest.iter().position(|&b| b == b'\r')?;
+        let len: usize = std::str::from_utf8(&rest[..nl]).ok()?.parse().ok()?;
+        let rest = rest.get(nl + 2..)?;
+        let digits = rest.get(..len)?;
+        if rest.get(len..len + 2)? != b"\r\n" || !digits.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        acks.push(std::str::from_utf8(digits).ok()?.parse().ok()?);
+        bytes = &rest[len + 2..];
+    }
+    (!acks.is_empty()).then_some(acks)
 }
 
 #[cfg(test)]

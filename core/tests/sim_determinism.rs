@@ -19,7 +19,7 @@ fn every_example_runs_twice_identically() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios");
     let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
-    assert_eq!(files.len(), 8, "the eight examples of issue 4");
+    assert_eq!(files.len(), 9, "the eight examples of issue 4 and high-latency-chain");
     for file in files {
         let text = std::fs::read_to_string(&file).unwrap();
         let first = run_hash(&text);

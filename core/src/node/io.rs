@@ -133,7 +133,7 @@ impl Node {
                     Some(LinkState::Connected) => self.drop_master_link(now_ms, true),
                     Some(LinkState::Transfer) => {
                         self.server.log(now_ms, "I/O error trying to sync with MASTER: connection lost");
-                        self.cancel_handshake(now_ms);
+                        self.cancel_handshake_and_reconnect(now_ms);
                     }
                     Some(_) => {
                         self.server.log(now_ms, "Failed to read response from the server: Connection reset by peer");

@@ -81,6 +81,10 @@ pub struct ReplicaConn {
     pub full_sync: bool,
     /// Redis client id, for the client info line.
     pub client_id: u64,
+    /// Came with the old `SYNC` (`CLIENT_PRE_PSYNC`): it gets no
+    /// `+FULLRESYNC` line and is not expected to send `REPLCONF ACK`s, so
+    /// it is never timed out.
+    pub pre_psync: bool,
 }
 
 /// A snapshot made for replicas (Redis's BGSAVE for SYNC).
@@ -214,8 +218,12 @@ impl Node {
             return None;
         }
         let psync = argv[0].eq_ignore_ascii_case(b"psync");
-        if psync && argv.len() != 3 {
+        // Arity: PSYNC -3 (7.0 reads a 4th word only as `FAILOVER`), SYNC 1.
+        if psync && argv.len() < 3 {
             return Some(Frame::error("ERR wrong number of arguments for 'psync' command"));
+        }
+        if !psync && argv.len() != 1 {
+            return Some(Frame::error("ERR wrong number of arguments for 'sync' command"));
         }
         if self.server.is_replica() && self.server.link_state != "connected" {
             return Some(Frame::error("NOMASTERLINK Can't SYNC while not connected with my master"));
@@ -254,6 +262,7 @@ impl Node {
             soft_limit_since_s: None,
             full_sync: true,
             client_id,
+            pre_psync: !psync,
         };
         if let Some(conn) = self.repl.conns.get_mut(&id) {
             conn.role = ConnRole::Replica(Box::new(replica));
@@ -385,7 +394,11 @@ impl Node {
     fn setup_full_resync(&mut self, _now_ms: u64, id: ConnId, offset: u64) {
         let replid = self.server.repl.master_replid.clone();
         let Some(conn) = self.repl.conns.get_mut(&id) else { return };
-        conn.out.extend_from_slice(format!("+FULLRESYNC {replid} {offset}\r\n").as_bytes());
+        // A SYNC replica gets the payload alone (observed on 7.0.15: `$<len>`
+        // or, with `REPLCONF capa eof`, `$EOF:` after the diskless delay).
+        if !conn.replica().is_some_and(|r| r.pre_psync) {
+            conn.out.extend_from_slice(format!("+FULLRESYNC {replid} {offset}\r\n").as_bytes());
+        }
         if let Some(r) = conn.replica_mut() {
             r.state = ReplicaState::WaitBgsaveEnd;
             r.stream_pos = Some(offset + 1);
@@ -775,8 +788,9 @@ impl Node {
             .conns
             .iter()
             .filter(|(_, c)| {
-                c.replica()
-                    .is_some_and(|r| r.state == ReplicaState::Online && secs_between(r.ack_time_ms, now_ms) > timeout)
+                c.replica().is_some_and(|r| {
+                    r.state == ReplicaState::Online && !r.pre_psync && secs_between(r.ack_time_ms, now_ms) > timeout
+                })
             })
             .map(|(id, _)| *id)
             .collect();

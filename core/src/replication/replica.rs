@@ -123,10 +123,17 @@ pub struct MasterLink {
     pub last_io_ms: u64,
     /// `repl_down_since`.
     pub down_since_ms: Option<u64>,
+    /// The master refused PSYNC and this link fell back to `SYNC`
+    /// (`CLIENT_PRE_PSYNC`): such a master gets no `REPLCONF ACK` from
+    /// replicationCron.
+    pub pre_psync: bool,
 }
 
 impl MasterLink {
-    fn new(host: String, port: u16, now_ms: u64) -> Self {
+    /// A link not connected yet. `down_since_ms` is Redis's global
+    /// `repl_down_since`: 0 (INFO: -1) in a process whose master link never
+    /// went down, else when the last one did (observed on 7.0.15).
+    fn new(host: String, port: u16, now_ms: u64, down_since_ms: Option<u64>) -> Self {
         MasterLink {
             host,
             port,
@@ -141,7 +148,8 @@ impl MasterLink {
             multi_pending: Vec::new(),
             read_reploff: 0,
             last_io_ms: now_ms,
-            down_since_ms: Some(now_ms),
+            down_since_ms,
+            pre_psync: false,
         }
     }
 
@@ -167,7 +175,8 @@ impl Node {
                 db: 0,
             });
         }
-        self.repl.link = Some(MasterLink::new(host.clone(), port, now_ms));
+        let down_since = self.repl.link.as_ref().and_then(|l| l.down_since_ms);
+        self.repl.link = Some(MasterLink::new(host.clone(), port, now_ms, down_since));
         self.server.log(now_ms, format!("Connecting to MASTER {}", host_port(&host, port)));
         self.connect_to_master(now_ms);
         self.server.log(now_ms, format!("REPLICAOF {} enabled (user request from '{user}')", host_port(&host, port)));
@@ -178,7 +187,7 @@ impl Node {
     pub(crate) fn start_as_replica(&mut self, now_ms: u64, master: Addr) {
         self.server.role = Role::Replica { host: master.host.clone(), port: master.port };
         let name = host_port(&master.host, master.port);
-        self.repl.link = Some(MasterLink::new(master.host, master.port, now_ms));
+        self.repl.link = Some(MasterLink::new(master.host, master.port, now_ms, None));
         // The first replicationCron, right after start, connects.
         self.server.log(now_ms, format!("Connecting to MASTER {name}"));
         self.connect_to_master(now_ms);
@@ -253,6 +262,7 @@ impl Node {
             link.conn = Some(conn);
             link.last_io_ms = now_ms;
             link.inbox.clear();
+            link.pre_psync = false;
         }
         self.set_link_state(now_ms, LinkState::Connecting);
         self.server.log(now_ms, "MASTER <-> REPLICA sync started");
@@ -461,14 +471,43 @@ impl Node {
             return true;
         }
         if text.starts_with("-NOMASTERLINK") || text.starts_with("-LOADING") {
+            // PSYNC_TRY_LATER: back to CONNECT, the next replicationCron
+            // (within a second) starts over.
             self.server.log(now_ms, format!("Master is currently unable to PSYNC but should be in the future: {text}"));
-        } else if text.starts_with("-ERR") {
+            self.cancel_handshake(now_ms);
+            return false;
+        }
+        // PSYNC_NOT_SUPPORTED: fall back to the old protocol on the same
+        // connection.
+        if text.starts_with("-ERR") {
             self.server.log(now_ms, format!("Master does not support PSYNC or is in error state (reply: {text})"));
         } else {
             self.server.log(now_ms, format!("Unexpected reply to PSYNC from master: {text}"));
         }
-        self.cancel_handshake(now_ms);
-        false
+        self.retry_with_sync(now_ms, conn);
+        true
+    }
+
+    /// `Retrying with SYNC...`: an inline `SYNC`, then the payload comes
+    /// without a `+FULLRESYNC` line (so no replication ID or offset: the
+    /// master client is `CLIENT_PRE_PSYNC`). Observed on Redis 7.0.15 with a
+    /// fake master answering PSYNC with `-ERR …`, and with a real master
+    /// that has `requirepass` while the replica has no `masterauth`: PSYNC
+    /// gets `-NOAUTH`, SYNC too, and the replica reconnects at once
+    /// (`MASTER aborted replication with an error: …`), in a loop.
+    fn retry_with_sync(&mut self, now_ms: u64, conn: ConnId) {
+        self.server.log(now_ms, "Retrying with SYNC...");
+        let master = self.repl.link.as_ref().map(|l| l.name()).unwrap_or_default();
+        if let Some(c) = self.repl.conns.get_mut(&conn) {
+            c.out.extend_from_slice(b"SYNC\r\n");
+        }
+        self.server.event(now_ms, NodeEventKind::HandshakeStep { master, sent: true, text: "SYNC".into() });
+        if let Some(link) = &mut self.repl.link {
+            link.pre_psync = true;
+            link.full_sync = None;
+            link.transfer = Some(Transfer { total: -1, last_io_ms: now_ms, ..Transfer::default() });
+        }
+        self.set_link_state(now_ms, LinkState::Transfer);
     }
 
     /// `+CONTINUE`: resurrect the cached master.
@@ -528,10 +567,15 @@ impl Node {
                 t.total = n;
                 t.header_seen = true;
                 self.server.log(now_ms, format!("MASTER <-> REPLICA sync: receiving {n} bytes from master to disk"));
+            } else if let Some(err) = line.strip_prefix(b"-") {
+                let text = String::from_utf8_lossy(err).into_owned();
+                self.server.log(now_ms, format!("MASTER aborted replication with an error: {text}"));
+                self.cancel_handshake_and_reconnect(now_ms);
+                return false;
             } else {
                 let text = String::from_utf8_lossy(&line).into_owned();
                 self.server.log(now_ms, format!("Bad protocol from MASTER, the first byte is not '$' (we received '{text}'), are you sure the host and port are right?"));
-                self.cancel_handshake(now_ms);
+                self.cancel_handshake_and_reconnect(now_ms);
                 return false;
             }
             return true;
@@ -570,7 +614,14 @@ impl Node {
 
     /// The RDB is complete: `replicationAttachToNewMaster`, flush, load.
     fn load_transferred_rdb(&mut self, now_ms: u64, data: Vec<u8>, eof: bool) {
-        let Some((replid, offset)) = self.repl.link.as_mut().and_then(|l| l.full_sync.take()) else { return };
+        let Some(link) = self.repl.link.as_mut() else { return };
+        // After a SYNC fallback there was no `+FULLRESYNC`: Redis keeps an
+        // empty replication ID (and counts offsets from -1, which this
+        // unsigned offset cannot show: from 0 here).
+        let Some((replid, offset)) = link.full_sync.take().or_else(|| link.pre_psync.then(|| (String::new(), 0)))
+        else {
+            return;
+        };
         self.discard_cached_master(now_ms);
         self.disconnect_replicas(now_ms, "full_resync");
         self.server.repl.backlog = None;
@@ -615,7 +666,7 @@ impl Node {
             }
             Err(e) => {
                 self.server.log(now_ms, format!("Failed trying to load the MASTER synchronization DB from disk: {e}"));
-                self.cancel_handshake(now_ms);
+                self.cancel_handshake_and_reconnect(now_ms);
             }
         }
     }
@@ -633,6 +684,19 @@ impl Node {
         link.inbox.clear();
         link.expect.clear();
         self.set_link_state(now_ms, LinkState::Connect);
+    }
+
+    /// `cancelReplicationHandshake(1)`: the failures of the transfer itself
+    /// (an error or bad first line instead of the payload, a lost
+    /// connection, a timeout, an RDB that does not load) and handshake
+    /// timeouts reconnect at once instead of at the next replicationCron.
+    /// Observed on Redis 7.0.15 with fake masters.
+    pub(crate) fn cancel_handshake_and_reconnect(&mut self, now_ms: u64) {
+        self.cancel_handshake(now_ms);
+        let Some(link) = &self.repl.link else { return };
+        let name = link.name();
+        self.server.log(now_ms, format!("Reconnecting to MASTER {name} after failure"));
+        self.connect_to_master(now_ms);
     }
 
     /// Stream bytes: run each complete command as the master client,
@@ -744,11 +808,11 @@ impl Node {
                 if idle > timeout =>
             {
                 self.server.log(now_ms, "Timeout connecting to the MASTER...");
-                self.cancel_handshake(now_ms);
+                self.cancel_handshake_and_reconnect(now_ms);
             }
             LinkState::Transfer if idle > timeout => {
                 self.server.log(now_ms, "Timeout receiving bulk data from MASTER... If the problem persists try to set the 'repl-timeout' parameter in redis.conf to a larger value.");
-                self.cancel_handshake(now_ms);
+                self.cancel_handshake_and_reconnect(now_ms);
             }
             LinkState::Connected if idle > timeout => {
                 self.server.log(now_ms, "MASTER timeout: no data nor PING received...");
@@ -762,7 +826,7 @@ impl Node {
             self.server.log(now_ms, format!("Connecting to MASTER {name}"));
             self.connect_to_master(now_ms);
         }
-        if self.repl.link.as_ref().is_some_and(|l| l.state == LinkState::Connected) {
+        if self.repl.link.as_ref().is_some_and(|l| l.state == LinkState::Connected && !l.pre_psync) {
             self.send_ack(now_ms);
         }
     }
@@ -773,8 +837,15 @@ impl Node {
         // following one), or a role set by hand in tests.
         let Some(link) = &self.repl.link else { return };
         let up = link.state == LinkState::Connected;
-        let applied = self.server.repl.master_repl_offset as i64;
-        let read = if up { link.read_reploff as i64 } else { applied };
+        // Down, INFO shows the cached master's offsets, or 1 when there is
+        // none (a replica that never synced: observed on 7.0.15).
+        let (read, applied) = match (&self.repl.cached_master, up) {
+            (_, true) => (link.read_reploff as i64, self.server.repl.master_repl_offset as i64),
+            (Some(_), false) => {
+                (self.server.repl.master_repl_offset as i64, self.server.repl.master_repl_offset as i64)
+            }
+            (None, false) => (1, 1),
+        };
         self.server.link_state = link.state.role_name();
         self.server.master_link_up = up;
         self.server.replica_link_info = Some(ReplicaLinkInfo {
