@@ -24,6 +24,7 @@ pub mod fixtures;
 pub mod fmt;
 pub mod layout;
 pub mod sim_driver;
+pub mod small_map;
 pub mod state;
 pub mod view;
 

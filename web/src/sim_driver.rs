@@ -11,7 +11,7 @@
 //! advanced by wall time × speed, in bounded slices).
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use replscope_core::events::NodeEventKind;
 use replscope_core::info;
@@ -27,6 +27,7 @@ use replscope_core::sim::{CommandResult, DEFAULT_START_MS, Sim, SimEvent, SimEve
 
 use crate::driver::{ConsoleReply, Driver, Verb};
 use crate::fmt::{clock, human_bytes, quote_bytes};
+use crate::small_map::SmallMap;
 use crate::view::*;
 
 /// The parameters the Config tab shows (replication's knobs).
@@ -50,22 +51,19 @@ pub const READY_HINT: &str = "Try: type SET k v in A's console and watch it reac
                               A → B link, cut it, write a few keys, heal it: +CONTINUE. Shrink A's backlog \
                               (Config tab) and do it again past the window: +FULLRESYNC.";
 
-/// The example scenarios (scenarios/*.json): (menu name, file). The small
-/// ones are embedded; `None` marks one too big for the bundle (hundreds of
-/// KB of incompressible seed values), fetched from `scenarios/<name>.json`
-/// (trunk copies the directory into dist/) when chosen.
-pub const SCENARIOS: [(&str, Option<&str>); 8] = [
-    ("partial-resync-after-short-cut", Some(include_str!("../../scenarios/partial-resync-after-short-cut.json"))),
-    (
-        "full-resync-after-backlog-overflow",
-        Some(include_str!("../../scenarios/full-resync-after-backlog-overflow.json")),
-    ),
-    ("chain", Some(include_str!("../../scenarios/chain.json"))),
-    ("diskless-two-replicas", Some(include_str!("../../scenarios/diskless-two-replicas.json"))),
-    ("failover-psync2", Some(include_str!("../../scenarios/failover-psync2.json"))),
-    ("min-replicas-to-write", Some(include_str!("../../scenarios/min-replicas-to-write.json"))),
-    ("output-buffer-limit-loop", None),
-    ("serve-stale-data", Some(include_str!("../../scenarios/serve-stale-data.json"))),
+/// The example scenarios (scenarios/*.json), by menu name: trunk copies
+/// the directory into dist/, and a scenario is fetched from
+/// `scenarios/<name>.json` when chosen. None is embedded: the wasm bundle
+/// stays smaller, and the opening scene needs none of them.
+pub const SCENARIOS: [&str; 8] = [
+    "partial-resync-after-short-cut",
+    "full-resync-after-backlog-overflow",
+    "chain",
+    "diskless-two-replicas",
+    "failover-psync2",
+    "min-replicas-to-write",
+    "output-buffer-limit-loop",
+    "serve-stale-data",
 ];
 
 /// Latency and bandwidth of every link in the ready scene: slow enough
@@ -155,8 +153,11 @@ struct PanelParts {
 #[derive(Default)]
 struct PanelCache {
     stamp: Option<(u64, u64)>,
-    parts: BTreeMap<String, PanelParts>,
+    parts: SmallMap<String, PanelParts>,
 }
+
+/// Every live node's replication view, in node order.
+type Views = SmallMap<String, ReplicationView>;
 
 /// How often the panels' parts are rebuilt, in virtual ms.
 const PANEL_REFRESH_MS: u64 = 200;
@@ -173,17 +174,19 @@ pub struct SimDriver {
     /// Absolute id of `arrows[0]`.
     arrow_base: u64,
     /// Labels of segments in flight, by (sender, conn, stream offset).
-    labels: BTreeMap<(String, u64, u64), SegLabel>,
+    /// Labels of segments in flight, per (sender, conn), in stream order
+    /// (a connection delivers in order; dropped segments are skipped).
+    labels: SmallMap<(String, u64), VecDeque<(u64, SegLabel)>>,
     /// (master, replica) → outcome badge and when it fades (virtual unix ms).
-    badges: BTreeMap<(String, String), (Outcome, u64)>,
+    badges: SmallMap<(String, String), (Outcome, u64)>,
     /// (master, replica) → the event-log entry of a full resync waiting for
     /// its snapshot size.
-    pending_full: BTreeMap<(String, String), u64>,
+    pending_full: SmallMap<(String, String), u64>,
     /// Absolute id of `events[0]`.
     event_base: u64,
-    rdb: BTreeMap<(String, String), RdbTransfer>,
+    rdb: SmallMap<(String, String), RdbTransfer>,
     /// Last known master of each replica, so a crashed replica keeps its link.
-    last_master: BTreeMap<String, String>,
+    last_master: SmallMap<String, String>,
     workload: Workload,
     write_credit: f64,
     write_seq: u64,
@@ -198,7 +201,7 @@ pub struct SimDriver {
     /// once-a-second retries are logged once, not every time.
     retrying: Vec<(String, String)>,
     /// When the last arrow of each (from, to, kind) was drawn (virtual ms).
-    last_arrow: BTreeMap<(String, String, &'static str), u64>,
+    last_arrow: SmallMap<(String, String, &'static str), u64>,
     arrow_gap_ms: u64,
 }
 
@@ -258,12 +261,12 @@ impl SimDriver {
             events: VecDeque::new(),
             arrows: VecDeque::new(),
             arrow_base: 0,
-            labels: BTreeMap::new(),
-            badges: BTreeMap::new(),
-            pending_full: BTreeMap::new(),
+            labels: SmallMap::new(),
+            badges: SmallMap::new(),
+            pending_full: SmallMap::new(),
             event_base: 0,
-            rdb: BTreeMap::new(),
-            last_master: BTreeMap::new(),
+            rdb: SmallMap::new(),
+            last_master: SmallMap::new(),
             workload: Workload::default(),
             write_credit: 0.0,
             write_seq: 0,
@@ -273,7 +276,7 @@ impl SimDriver {
             cache: RefCell::new(PanelCache::default()),
             link_params: None,
             retrying: Vec::new(),
-            last_arrow: BTreeMap::new(),
+            last_arrow: SmallMap::new(),
             arrow_gap_ms: ARROW_GAP_MS,
         }
     }
@@ -487,7 +490,7 @@ impl SimDriver {
             }
             NodeEventKind::SnapshotProgress { replica, total, .. } => {
                 let key = (node.to_string(), node_of(replica));
-                self.rdb.entry(key).or_default().total = *total;
+                self.rdb.get_or_insert_with(key, RdbTransfer::default).total = *total;
             }
             NodeEventKind::SnapshotFinished { replica, bytes } => {
                 let r = node_of(replica);
@@ -557,10 +560,9 @@ impl SimDriver {
                 // ARROW_GAP_MS: at thousands of writes a second it would
                 // otherwise only show the last few milliseconds.
                 let sent = self.t_rel(t);
-                let last = self.last_arrow.entry((from.clone(), to.clone(), kind.class())).or_insert(u64::MAX);
+                let last = self.last_arrow.get_or_insert_with((from.clone(), to.clone(), kind.class()), || u64::MAX);
                 if *last != u64::MAX && sent < *last + self.arrow_gap_ms {
-                    self.labels
-                        .insert((from.clone(), from_conn.0, *stream_offset), SegLabel { kind, label, arrow: u64::MAX });
+                    self.push_label(from, from_conn.0, *stream_offset, SegLabel { kind, label, arrow: u64::MAX });
                     return;
                 }
                 *last = sent;
@@ -579,10 +581,10 @@ impl SimDriver {
                     self.arrow_base += 1;
                 }
                 let id = self.arrow_base + self.arrows.len() as u64 - 1;
-                self.labels.insert((from.clone(), from_conn.0, *stream_offset), SegLabel { kind, label, arrow: id });
+                self.push_label(from, from_conn.0, *stream_offset, SegLabel { kind, label, arrow: id });
             }
             NetEvent::Delivered { from, from_conn, to, len, stream_offset, .. } => {
-                if let Some(l) = self.labels.remove(&(from.clone(), from_conn.0, *stream_offset)) {
+                if let Some(l) = self.take_label(from, from_conn.0, *stream_offset) {
                     let recv = self.t_rel(t);
                     if let Some(a) = l.arrow.checked_sub(self.arrow_base).and_then(|i| self.arrows.get_mut(i as usize))
                     {
@@ -596,7 +598,7 @@ impl SimDriver {
                 }
             }
             NetEvent::Reset { a, a_conn, b, b_conn, lost_bytes } => {
-                self.labels.retain(|(n, c, _), _| !((n == a && *c == a_conn.0) || (n == b && *c == b_conn.0)));
+                self.labels.retain(|(n, c), _| !((n == a && *c == a_conn.0) || (n == b && *c == b_conn.0)));
                 let mut e = EventView::new(
                     self.t_rel(t),
                     a,
@@ -622,6 +624,31 @@ impl SimDriver {
             | NetEvent::Connected { .. }
             | NetEvent::CloseStarted { .. } => {}
         }
+    }
+
+    fn push_label(&mut self, from: &str, conn: u64, offset: u64, label: SegLabel) {
+        self.labels.get_or_insert_with((from.to_string(), conn), VecDeque::new).push_back((offset, label));
+    }
+
+    /// The label of the segment at `offset` on `(from, conn)`, now
+    /// delivered, and those before it (dropped on the way) forgotten.
+    fn take_label(&mut self, from: &str, conn: u64, offset: u64) -> Option<SegLabel> {
+        let key = (from.to_string(), conn);
+        let queue = self.labels.get_mut(&key)?;
+        while queue.front().is_some_and(|(o, _)| *o < offset) {
+            queue.pop_front();
+        }
+        let label = queue.front().filter(|(o, _)| *o == offset).is_some().then(|| queue.pop_front()).flatten();
+        if queue.is_empty() {
+            self.labels.remove(&key);
+        }
+        label.map(|(_, l)| l)
+    }
+
+    /// The label of a segment still in flight.
+    fn label_of(&self, from: &str, conn: u64, offset: u64) -> Option<&SegLabel> {
+        let queue = self.labels.get(&(from.to_string(), conn))?;
+        queue.binary_search_by_key(&offset, |(o, _)| *o).ok().map(|i| &queue[i].1)
     }
 
     /// What a segment carries, from the sender's node events that describe
@@ -912,7 +939,7 @@ impl SimDriver {
 
     // ----- view -----------------------------------------------------------------
 
-    fn node_view(&self, name: &str, views: &BTreeMap<String, ReplicationView>) -> NodeView {
+    fn node_view(&self, name: &str, views: &Views) -> NodeView {
         let port = self.port_of(name).unwrap_or(0);
         let mut nv = NodeView::new(name, port);
         let Some(node) = self.sim.node(name) else {
@@ -959,7 +986,7 @@ impl SimDriver {
             return;
         }
         let now = self.sim.now_ms();
-        let mut parts: BTreeMap<String, PanelParts> = BTreeMap::new();
+        let mut parts: SmallMap<String, PanelParts> = SmallMap::new();
         for name in self.sim.node_names() {
             let Some(node) = self.sim.node(&name) else {
                 parts.insert(name, PanelParts::default());
@@ -1000,15 +1027,10 @@ impl SimDriver {
     /// last ACK puts them, the disconnected ones (replicas whose configured
     /// master is `master`) at their own offset, red when the master's
     /// PSYNC rule would refuse their next request.
-    fn markers(
-        &self,
-        master: &str,
-        mview: &ReplicationView,
-        views: &BTreeMap<String, ReplicationView>,
-    ) -> Vec<ReplicaMarker> {
+    fn markers(&self, master: &str, mview: &ReplicationView, views: &Views) -> Vec<ReplicaMarker> {
         let mut out = Vec::new();
         let Some(mnode) = self.sim.node(master) else { return out };
-        for (name, rv) in views {
+        for (name, rv) in views.iter() {
             if self.master_name(rv).as_deref() != Some(master) {
                 continue;
             }
@@ -1042,7 +1064,7 @@ impl SimDriver {
         out
     }
 
-    fn links_view(&self, views: &BTreeMap<String, ReplicationView>) -> Vec<LinkView> {
+    fn links_view(&self, views: &Views) -> Vec<LinkView> {
         let mut links = Vec::new();
         let mut pairs: Vec<(String, String)> = Vec::new();
         for name in self.sim.node_names() {
@@ -1089,18 +1111,17 @@ impl SimDriver {
     /// drawn are left out: the bar shows them.
     fn in_flight_view(&self) -> Vec<MessageView> {
         let now = self.sim.now_ms();
-        let key = |s: &replscope_core::network::InFlight| (s.from.clone(), s.from_conn.0, s.stream_offset);
         self.sim
             .in_flight()
             .into_iter()
             .filter(|s| s.kind == SegmentKind::Data)
             .filter(|s| {
-                !(self.labels.get(&key(s)).is_some_and(|l| l.kind == MessageKind::Rdb)
+                !(self.label_of(&s.from, s.from_conn.0, s.stream_offset).is_some_and(|l| l.kind == MessageKind::Rdb)
                     && self.rdb.contains_key(&(s.from.clone(), s.to.clone())))
             })
             .take(MAX_IN_FLIGHT)
             .map(|s| {
-                let label = self.labels.get(&(s.from.clone(), s.from_conn.0, s.stream_offset));
+                let label = self.label_of(&s.from, s.from_conn.0, s.stream_offset);
                 let (kind, text) =
                     label.map_or((MessageKind::Write, human_bytes(s.len as u64)), |l| (l.kind, l.label.clone()));
                 let progress = s.progress(now);
@@ -1281,8 +1302,12 @@ impl Driver for SimDriver {
 
     fn view(&self) -> SceneView {
         let names = self.sim.node_names();
-        let views: BTreeMap<String, ReplicationView> =
-            names.iter().filter_map(|n| Some((n.clone(), self.sim.replication_view(n)?))).collect();
+        let mut views = Views::new();
+        for n in &names {
+            if let Some(rv) = self.sim.replication_view(n) {
+                views.insert(n.clone(), rv);
+            }
+        }
         let links = self.links_view(&views);
         self.refresh_panels(&links);
         let nodes: Vec<NodeView> = names.iter().map(|n| self.node_view(n, &views)).collect();

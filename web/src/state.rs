@@ -6,7 +6,6 @@
 //! re-renders while the scene is idle.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use replscope_core::resp::Frame;
@@ -14,6 +13,7 @@ use yew::Reducible;
 
 use crate::driver::{ConsoleReply, Driver, Verb};
 use crate::fmt::format_reply;
+use crate::small_map::SmallMap;
 use crate::view::SceneView;
 
 /// Playback speeds offered, slowest first.
@@ -89,7 +89,7 @@ pub struct Ui {
     pub filter_kind: Option<String>,
     /// Index into the scene's events of the entry clicked in the log.
     pub highlight: Option<usize>,
-    pub consoles: Rc<BTreeMap<String, Console>>,
+    pub consoles: Rc<SmallMap<String, Console>>,
     pub config_result: Option<ConfigResult>,
 }
 
@@ -173,7 +173,7 @@ impl AppState {
             Verb::RunCommand { node, line } => {
                 let prompt = view.node(node).map(|n| n.prompt()).unwrap_or_else(|| format!("{node}>"));
                 let consoles = Rc::make_mut(&mut ui.consoles);
-                let console = consoles.entry(node.clone()).or_default();
+                let console = consoles.get_or_insert_with(node.clone(), Console::default);
                 if !line.trim().is_empty() && console.history.last() != Some(line) {
                     console.history.push(line.clone());
                 }
@@ -296,7 +296,7 @@ mod tests {
         let s = state().reduce(Action::Verb(Verb::RunCommand { node: "A".into(), line: "SET k v".into() }));
         let s = s.reduce(Action::Verb(Verb::RunCommand { node: "A".into(), line: "GET nope".into() }));
         let s = s.reduce(Action::Verb(Verb::RunCommand { node: "A".into(), line: "FOO".into() }));
-        let console = &s.ui.consoles["A"];
+        let console = s.ui.consoles.get("A").unwrap();
         assert_eq!(console.history, vec!["SET k v", "GET nope", "FOO"]);
         let e = &console.entries;
         assert_eq!((e[0].prompt.as_str(), e[0].output.as_str(), e[0].error), ("A:6379>", "OK", false));

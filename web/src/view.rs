@@ -368,31 +368,36 @@ pub struct Workload {
 }
 
 /// Compares a replica's rows with its master's and marks every difference
-/// (and adds rows for keys only the master has). Rows come sorted by
-/// (db, key) and so does the result.
+/// (and adds rows for keys only the master has). Both come sorted by
+/// (db, key), as the keyspace lists them, and so does the result: one
+/// merge pass, no sorting, so it stays cheap for every replica on every
+/// refresh.
 pub fn diff_against_master(replica: &[KeyRow], master: &[KeyRow]) -> Vec<KeyRow> {
-    let mut out: Vec<KeyRow> = Vec::with_capacity(replica.len());
-    let find = |rows: &[KeyRow], db: usize, key: &str| rows.iter().position(|r| r.db == db && r.key == key);
-    for row in replica {
-        let mut row = row.clone();
-        row.differs_from_master = match find(master, row.db, &row.key) {
-            None => Some(Diff::Extra),
-            Some(i) if master[i].value_preview != row.value_preview || master[i].kind != row.kind => {
-                Some(Diff::Stale { master_value: master[i].value_preview.clone() })
-            }
-            Some(_) => None,
+    use std::cmp::Ordering;
+    let mut out: Vec<KeyRow> = Vec::with_capacity(replica.len().max(master.len()));
+    let (mut r, mut m) = (replica.iter().peekable(), master.iter().peekable());
+    loop {
+        let order = match (r.peek(), m.peek()) {
+            (None, None) => break,
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(a), Some(b)) => (a.db, &a.key).cmp(&(b.db, &b.key)),
         };
-        out.push(row);
+        let row = match order {
+            Ordering::Less => r.next().map(|row| KeyRow { differs_from_master: Some(Diff::Extra), ..row.clone() }),
+            Ordering::Greater => {
+                m.next().map(|row| KeyRow { ttl_ms: None, differs_from_master: Some(Diff::Missing), ..row.clone() })
+            }
+            Ordering::Equal => r.next().zip(m.next()).map(|(row, master)| {
+                let same = master.value_preview == row.value_preview && master.kind == row.kind;
+                KeyRow {
+                    differs_from_master: (!same).then(|| Diff::Stale { master_value: master.value_preview.clone() }),
+                    ..row.clone()
+                }
+            }),
+        };
+        out.extend(row);
     }
-    for m in master {
-        if find(replica, m.db, &m.key).is_none() {
-            let mut row = m.clone();
-            row.ttl_ms = None;
-            row.differs_from_master = Some(Diff::Missing);
-            out.push(row);
-        }
-    }
-    out.sort_by(|a, b| (a.db, &a.key).cmp(&(b.db, &b.key)));
     out
 }
 

@@ -71,7 +71,7 @@ pub fn TopBar(props: &TopBarProps) -> Html {
                     <option value="" selected=true>{ props.view.scenario.clone() }</option>
                     <option value="reset">{ "↺ Reset to the ready scene" }</option>
                     <optgroup label="Example scenarios (played step by step)">
-                        { for SCENARIOS.iter().map(|(name, _)| html! { <option value={*name}>{ *name }</option> }) }
+                        { for SCENARIOS.iter().map(|name| html! { <option value={*name}>{ *name }</option> }) }
                     </optgroup>
                 </select>
                 <button class={classes!(ui.workload_open.then_some("on"))} onclick={emit(Action::ToggleWorkloadForm)}
@@ -84,15 +84,11 @@ pub fn TopBar(props: &TopBarProps) -> Html {
     }
 }
 
-/// Loads the example scenario `name`: embedded, or fetched from
-/// `scenarios/<name>.json` next to the page.
+/// Loads the example scenario `name`, fetched from `scenarios/<name>.json`
+/// next to the page.
 fn load_scenario(name: &str, on_action: Callback<Action>) {
-    let Some((name, embedded)) = SCENARIOS.iter().find(|(n, _)| *n == name) else { return };
+    let Some(name) = SCENARIOS.iter().find(|n| **n == name) else { return };
     let name = name.to_string();
-    if let Some(json) = embedded {
-        on_action.emit(Action::Verb(Verb::LoadScenario { name, json: json.to_string() }));
-        return;
-    }
     wasm_bindgen_futures::spawn_local(async move {
         match fetch_text(&format!("scenarios/{name}.json")).await {
             Ok(json) => on_action.emit(Action::Verb(Verb::LoadScenario { name, json })),
