@@ -10,6 +10,8 @@
 //! re-renders nothing.
 
 /// Everything on screen at one instant of virtual time.
+use std::rc::Rc;
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SceneView {
     /// Virtual time since the scene started, in ms (shown as `t = 00:12.340`).
@@ -24,10 +26,12 @@ pub struct SceneView {
     /// Messages on the wire right now.
     pub in_flight: Vec<MessageView>,
     /// Recent messages with their send and receive times, for the
-    /// space-time diagram (in-flight ones have no `recv_ms` yet).
-    pub arrows: Vec<ArrowView>,
-    /// The event log, oldest first.
-    pub events: Vec<EventView>,
+    /// space-time diagram (in-flight ones have no `recv_ms` yet). Shared:
+    /// the driver hands out the same `Rc` until they change, so the
+    /// diagram and the log compare them by pointer, not entry by entry.
+    pub arrows: Rc<Vec<ArrowView>>,
+    /// The event log, oldest first (shared like `arrows`).
+    pub events: Rc<Vec<EventView>>,
     /// The workload generator's settings (all zero: off).
     pub workload: Workload,
 }
@@ -99,13 +103,16 @@ pub struct NodeView {
     pub sync_in_progress: bool,
     pub crashed: bool,
     pub backlog: Option<BacklogView>,
-    pub keys: Vec<KeyRow>,
+    /// The panel's parts below are shared (`Rc`): the driver rebuilds them
+    /// a few times a second, not every frame, and an unchanged part is the
+    /// same allocation from one frame to the next.
+    pub keys: Rc<Vec<KeyRow>>,
     /// `INFO replication`, verbatim.
-    pub info_replication: String,
+    pub info_replication: Rc<str>,
     /// The node's own log lines, oldest first.
-    pub log: Vec<String>,
+    pub log: Rc<Vec<String>>,
     /// The replication-related parameters, as `CONFIG GET` reports them.
-    pub config: Vec<(String, String)>,
+    pub config: Rc<Vec<(String, String)>>,
 }
 
 impl NodeView {
@@ -121,10 +128,10 @@ impl NodeView {
             sync_in_progress: false,
             crashed: false,
             backlog: None,
-            keys: Vec::new(),
-            info_replication: String::new(),
-            log: Vec::new(),
-            config: Vec::new(),
+            keys: Rc::default(),
+            info_replication: Rc::from(""),
+            log: Rc::default(),
+            config: Rc::default(),
         }
     }
 
@@ -305,7 +312,7 @@ pub struct MessageView {
 }
 
 /// A message in the space-time diagram.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ArrowView {
     pub from: String,
     pub to: String,
@@ -320,7 +327,7 @@ pub struct ArrowView {
 }
 
 /// One line of the event log.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EventView {
     pub t_ms: u64,
     /// The node it happened on.

@@ -245,3 +245,47 @@ fn the_example_scenarios_play_their_lessons() {
     });
     play_scenario("chain", 60_000, |v| v.node("C").is_some_and(|n| n.link_status == Some(LinkStatus::Up)));
 }
+
+/// The workload sends individual SETs (core's shared shape), logs one line
+/// for them, not one per write, and the simulator's event memory stays
+/// bounded however long it runs.
+#[wasm_bindgen_test]
+fn the_workload_sends_individual_sets_with_bounded_event_memory() {
+    use replscope_core::events::NodeEventKind;
+    use replscope_core::sim::SimEventKind;
+    use replscope_web::sim_driver::EVENT_RETENTION;
+
+    let mut d = SimDriver::new();
+    let logged = d.view().events.len();
+    d.apply(&Verb::SetWorkload(Workload { writes_per_s: 5_000, keys: 50, value_size: 8 }));
+    let mut fed = 0;
+    let mut others = 0;
+    let mut cursor = d.sim().event_count();
+    for _ in 0..200 {
+        d.tick(16.0, 1.0);
+        for e in d.sim().events_since(cursor) {
+            if let SimEventKind::Node { node, event: NodeEventKind::StreamFed { cmd, .. } } = &e.kind {
+                assert_eq!(node, "A");
+                if cmd.starts_with("SET key:0000") {
+                    fed += 1;
+                } else {
+                    others += 1;
+                }
+            }
+        }
+        cursor = d.sim().event_count();
+        assert!(d.sim().events_since(0).len() < 2 * EVENT_RETENTION, "retention keeps the event memory bounded");
+    }
+    // 200 frames of 16 ms at 5000 writes/s: 16000 SETs, one stream command each.
+    assert!(fed >= 15_000, "{fed} SETs fed to the stream");
+    assert!(others < 100, "{others} other stream commands");
+    let v = d.view();
+    let workload_lines: Vec<_> = v.events[logged..].iter().filter(|e| e.kind == "workload").collect();
+    assert_eq!(workload_lines.len(), 1, "one line for the workload, not one per write");
+    assert!(workload_lines[0].text.contains("individual SET"), "{}", workload_lines[0].text);
+    assert!(v.events.len() < logged + 50, "{} log lines", v.events.len());
+    assert_eq!(v.node("A").unwrap().keys.len(), 50);
+    // The replicas keep up: B has A's keys (bar the last burst in flight).
+    let b = v.node("B").unwrap();
+    assert!(b.keys.len() == 50 && b.link_status == Some(LinkStatus::Up));
+}

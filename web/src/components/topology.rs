@@ -260,7 +260,7 @@ fn render_link(link: &LinkView, layout: &Layout, props: &TopologyProps) -> Html 
         }
     });
     html! {
-        <g class={class} role="button" tabindex="0" aria-label={format!("{summary}. Open the link menu")}
+        <g key={format!("{}-{}", link.from, link.to)} class={class} role="button" tabindex="0" aria-label={format!("{summary}. Open the link menu")}
            onclick={open} {onkeydown} data-link={format!("{}-{}", link.from, link.to)}>
             <title>{ summary.clone() }</title>
             // A wide invisible stroke: the click target is ≥ 32 px thick.
@@ -325,7 +325,7 @@ fn render_card(node: &NodeView, x: f64, y: f64, props: &TopologyProps) -> Html {
         })
     };
     html! {
-        <g class={class} transform={format!("translate({x},{y})")} role="button" tabindex="0"
+        <g key={node.name.clone()} class={class} transform={format!("translate({x},{y})")} role="button" tabindex="0"
            aria-pressed={selected.to_string()} aria-label={summary.clone()} onclick={select} {onkeydown}
            data-node={node.name.clone()}>
             <title>{ summary }</title>
