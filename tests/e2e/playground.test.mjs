@@ -131,6 +131,33 @@ test('the ready scene: a write replicates, a short cut heals with +CONTINUE, key
   await page.close();
 });
 
+test('in-flight labels stay between the cards and never cover one', async () => {
+  const { page, problems } = await openPage();
+  // Paused: the segments stay on the wire while the page is measured.
+  await page.getByRole('button', { name: 'Pause' }).click();
+  assert.equal(await console_(page, 'A', `SET key:000008 8${'x'.repeat(40)}`), 'OK');
+  await page.locator('.pills .pill').first().waitFor();
+  const overlaps = await page.evaluate(() => {
+    const cards = [...document.querySelectorAll('.node-card .card')].map((c) => c.getBoundingClientRect());
+    const out = [];
+    for (const pill of document.querySelectorAll('.pills .pill')) {
+      const p = pill.getBoundingClientRect();
+      for (const c of cards) {
+        if (p.left < c.right && p.right > c.left && p.top < c.bottom && p.bottom > c.top) out.push(pill.textContent);
+      }
+    }
+    return out;
+  });
+  assert.deepEqual(overlaps, []);
+  // Cut to fit, the size kept; the full label is the tooltip.
+  const label = await page.locator('.pills .pill-write text').first().textContent();
+  assert.match(label, /^SET key:\S*… · \d+ B$/);
+  assert.match(await page.locator('.pills .pill-write title').first().textContent(), /^SET key:000008 8x+…? · \d+ B$/);
+  await screenshot(page, 'labels-in-flight');
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('past the backlog window: red marker before heal, then +FULLRESYNC with RDB progress', async () => {
   const { page, problems } = await openPage();
   // A 16 KB backlog, set from the Config tab (the core checks the value).
@@ -168,18 +195,19 @@ test('past the backlog window: red marker before heal, then +FULLRESYNC with RDB
   await page.close();
 });
 
-test('the scenario menu plays the examples (embedded and fetched)', async () => {
+test('the scenario menu plays the examples (fetched from scenarios/)', async () => {
   const { page, problems } = await openPage();
   await page.getByLabel('scenario').selectOption('partial-resync-after-short-cut');
-  await page.locator('.node-card[data-node=B]').waitFor();
-  assert.equal(await page.locator('.node-card').count(), 2);
+  // Fetched, then loaded: the ready scene's four cards give way to two.
+  await page.waitForFunction(() => document.querySelectorAll('.node-card').length === 2);
+  assert.deepEqual(await page.locator('.node-card').evaluateAll((cards) => cards.map((c) => c.dataset.node)), ['A', 'B']);
   await page.getByRole('combobox', { name: 'playback speed' }).selectOption('10');
   await page.locator('.event-list .badge-partial', { hasText: '+CONTINUE' }).waitFor({ timeout: 20_000 });
   await screenshot(page, 'scenario-partial');
   await page.getByLabel('scenario').selectOption('output-buffer-limit-loop');
   await page.locator('.hint', { hasText: 'output' }).waitFor();
   await page.getByLabel('scenario').selectOption('reset');
-  await page.locator('.node-card[data-node=D]').waitFor();
+  await page.waitForFunction(() => document.querySelectorAll('.node-card').length === 4);
   assert.deepEqual(problems, []);
   await page.close();
 });
