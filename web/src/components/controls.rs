@@ -190,6 +190,7 @@ pub fn SceneToolbar(props: &ToolbarProps) -> Html {
             </select>
             <button onclick={verb(Verb::RemoveNode { node: name.clone() })}>{ "Remove" }</button>
             <button onclick={add}>{ add_label }</button>
+            <button onclick={verb(Verb::AddNode { master: None })} title="Add a standalone master" aria-label="Add a standalone master">{ "+ Master" }</button>
         </div>
     }
 }
