@@ -119,7 +119,7 @@ async function frameTimes(harness) {
   await page.goto(harness.url);
   await page.locator('.node-card[data-node=A]').waitFor({ timeout: 30_000 });
   await page.locator('.node-card[data-node=A]').click();
-  for (let i = 0; i < 16; i++) await page.getByRole('button', { name: '+ Add replica of A' }).click();
+  for (let i = 0; i < 16; i++) await page.getByRole('button', { name: 'Add a replica of A' }).click();
   await page.getByRole('button', { name: 'Workload' }).click();
   await page.getByLabel('writes/s').fill('5000');
   await page.getByRole('button', { name: 'Start', exact: true }).click();

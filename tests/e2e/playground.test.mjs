@@ -158,6 +158,22 @@ test('in-flight labels stay between the cards and never cover one', async () => 
   await page.close();
 });
 
+test('the node menu adds a standalone master and replicas of any node, on one toolbar row', async () => {
+  const { page, problems } = await openPage();
+  const toolbar = page.getByRole('toolbar', { name: 'node A' });
+  const height = (await toolbar.boundingBox()).height;
+  assert.ok(height < 48, `the node toolbar wraps (${height}px high)`);
+  await page.getByRole('button', { name: 'Add a standalone master' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('.node-card').length === 5);
+  assert.equal(await page.locator('.node-card.master').count(), 2);
+  await page.locator('.node-card[data-node=E]').click();
+  await page.getByRole('button', { name: 'Add a replica of E' }).click();
+  await page.locator('.link[data-link=E-F]').waitFor();
+  await noHorizontalScroll(page);
+  assert.deepEqual(problems, []);
+  await page.close();
+});
+
 test('past the backlog window: red marker before heal, then +FULLRESYNC with RDB progress', async () => {
   const { page, problems } = await openPage();
   // A 16 KB backlog, set from the Config tab (the core checks the value).
@@ -215,7 +231,7 @@ test('the scenario menu plays the examples (fetched from scenarios/)', async () 
 test('20 nodes under a 5k writes/s workload all sync and keep up (budgets: see budgets.mjs)', async () => {
   const { page, problems } = await openPage();
   await page.locator('.node-card[data-node=A]').click();
-  for (let i = 0; i < 16; i++) await page.getByRole('button', { name: '+ Add replica of A' }).click();
+  for (let i = 0; i < 16; i++) await page.getByRole('button', { name: 'Add a replica of A' }).click();
   assert.equal(await page.locator('.node-card').count(), 20);
   await page.getByRole('button', { name: 'Workload' }).click();
   await page.getByLabel('writes/s').fill('5000');

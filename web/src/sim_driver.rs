@@ -869,7 +869,8 @@ impl SimDriver {
         self.write_seq += due;
         let now = self.sim.now_ms();
         for m in self.sim.node_names() {
-            if !self.sim.replication_view(&m).is_some_and(|v| v.master.is_none()) {
+            let is_master = self.sim.replication_view(&m).is_some_and(|v| v.master.is_none());
+            if !is_master {
                 continue;
             }
             if let Some(node) = self.sim.node_mut(&m) {

@@ -146,15 +146,17 @@ pub fn SceneToolbar(props: &ToolbarProps) -> Html {
         };
     }
     let add = verb(Verb::AddNode { master: props.selected.clone() });
-    let add_label = match &props.selected {
-        Some(n) => format!("+ Add replica of {n}"),
-        None => "+ Add node".to_string(),
+    // Short on screen (the toolbar stays one row at 1280 px), whole for
+    // screen readers and tooltips.
+    let (add_text, add_label) = match &props.selected {
+        Some(n) => ("+ Replica", format!("Add a replica of {n}")),
+        None => ("+ Add node", "Add a node".to_string()),
     };
     let Some(node) = props.selected.as_ref().and_then(|n| props.view.node(n)) else {
         return html! {
             <div class="toolbar" role="toolbar" aria-label="scene">
                 <span class="muted">{ "Click a node or a link." }</span>
-                <button onclick={add}>{ add_label }</button>
+                <button onclick={add} title={add_label.clone()} aria-label={add_label}>{ add_text }</button>
             </div>
         };
     };
@@ -189,8 +191,9 @@ pub fn SceneToolbar(props: &ToolbarProps) -> Html {
                 }) }
             </select>
             <button onclick={verb(Verb::RemoveNode { node: name.clone() })}>{ "Remove" }</button>
-            <button onclick={add}>{ add_label }</button>
-            <button onclick={verb(Verb::AddNode { master: None })} title="Add a standalone master" aria-label="Add a standalone master">{ "+ Master" }</button>
+            <button onclick={add} title={add_label.clone()} aria-label={add_label}>{ add_text }</button>
+            <button onclick={verb(Verb::AddNode { master: None })} title="Add a standalone master"
+                    aria-label="Add a standalone master">{ "+ Master" }</button>
         </div>
     }
 }
