@@ -12,6 +12,32 @@
 /// Everything on screen at one instant of virtual time.
 use std::rc::Rc;
 
+/// A scene as the components get it: shared, and compared by identity. The
+/// app makes a new one whenever the driver reports a new view, so `==` is
+/// a pointer check rather than a walk over every node, link and event of
+/// the old and the new scene in each component, every frame.
+#[derive(Clone, Debug, Default)]
+pub struct Scene(pub Rc<SceneView>);
+
+impl PartialEq for Scene {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::ops::Deref for Scene {
+    type Target = SceneView;
+    fn deref(&self) -> &SceneView {
+        &self.0
+    }
+}
+
+impl From<SceneView> for Scene {
+    fn from(view: SceneView) -> Scene {
+        Scene(Rc::new(view))
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SceneView {
     /// Virtual time since the scene started, in ms (shown as `t = 00:12.340`).

@@ -244,7 +244,7 @@ async fn topology_renders_cards_link_states_pills_and_badges() {
     let actions = Rc::new(RefCell::new(Vec::new()));
     let log = actions.clone();
     let props = TopologyProps {
-        view: Rc::new(scene),
+        view: Scene::from(scene),
         selected: Some("B".into()),
         highlight: vec![],
         reduced_motion: false,

@@ -1,8 +1,6 @@
 //! Controls: the top bar (time, speed, scenario), the canvas toolbar with
 //! the node and link menus, the workload form and the shortcuts overlay.
 
-use std::rc::Rc;
-
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -10,11 +8,11 @@ use crate::driver::Verb;
 use crate::fmt::{clock, speed as speed_text};
 use crate::sim_driver::SCENARIOS;
 use crate::state::{Action, SPEEDS, Ui};
-use crate::view::{LinkState, SceneView, Workload};
+use crate::view::{LinkState, Scene, Workload};
 
 #[derive(Properties, PartialEq)]
 pub struct TopBarProps {
-    pub view: Rc<SceneView>,
+    pub view: Scene,
     pub ui: Ui,
     pub on_action: Callback<Action>,
 }
@@ -112,7 +110,7 @@ async fn fetch_text(url: &str) -> Result<String, String> {
 
 #[derive(Properties, PartialEq)]
 pub struct ToolbarProps {
-    pub view: Rc<SceneView>,
+    pub view: Scene,
     pub selected: Option<String>,
     pub link_menu: Option<(String, String)>,
     pub on_action: Callback<Action>,

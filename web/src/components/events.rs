@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use crate::fmt::clock;
 use crate::state::Action;
-use crate::view::{ArrowView, EventView, MessageKind, Outcome, SceneView};
+use crate::view::{ArrowView, EventView, MessageKind, Outcome, Scene};
 
 use super::topology::outcome_text;
 
@@ -111,7 +111,7 @@ pub fn EventLog(props: &EventLogProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct SpaceTimeProps {
-    pub view: Rc<SceneView>,
+    pub view: Scene,
     pub speed: f64,
 }
 

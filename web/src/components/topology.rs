@@ -4,8 +4,6 @@
 //! a crashed node is greyed *and* crossed out, and every link state has its
 //! own stroke pattern, icon and text.
 
-use std::rc::Rc;
-
 use yew::prelude::*;
 
 use crate::fmt::human_bytes;
@@ -15,7 +13,7 @@ use crate::view::*;
 
 #[derive(Properties, PartialEq)]
 pub struct TopologyProps {
-    pub view: Rc<SceneView>,
+    pub view: Scene,
     #[prop_or_default]
     pub selected: Option<String>,
     /// Nodes to ring (from a clicked event-log entry).
