@@ -23,6 +23,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use replscope_core::config::Config;
 use replscope_core::node::{ClientId, Node};
 use replscope_core::resp::encode_command;
+use replscope_core::workload::SetWorkload;
 
 /// Distinct keys the string workloads rotate over.
 const KEYS: usize = 10_000;
@@ -58,8 +59,13 @@ fn argv(words: &[&[u8]]) -> Argv {
     words.iter().map(|w| w.to_vec()).collect()
 }
 
+/// The string writes: core's shared workload shape (individual SETs over
+/// `KEYS` keys, `VALUE_SIZE`-byte values), the one the playground and the
+/// browser checks send too.
+const WRITES: SetWorkload = SetWorkload::sequential(KEYS as u64, VALUE_SIZE);
+
 fn key(i: usize) -> Vec<u8> {
-    format!("key:{:06}", i % KEYS).into_bytes()
+    WRITES.key(i as u64)
 }
 
 fn counter_key(i: usize) -> Vec<u8> {
@@ -71,13 +77,11 @@ fn list_key(i: usize) -> Vec<u8> {
 }
 
 fn value(i: usize) -> Vec<u8> {
-    let mut v = format!("{i:0width$}", width = VALUE_SIZE).into_bytes();
-    v.truncate(VALUE_SIZE);
-    v
+    WRITES.value(i as u64)
 }
 
 fn set(i: usize) -> Argv {
-    vec![b"SET".to_vec(), key(i), value(i)]
+    WRITES.argv(i as u64)
 }
 
 fn get(i: usize) -> Argv {

@@ -40,6 +40,8 @@
 //! - [`long_double`], [`double`]: float arithmetic and formatting exactly as
 //!   Redis does it (x87 long double for INCRBYFLOAT, `d2string` for scores).
 //! - [`util`]: number parsing and formatting shared with Redis semantics.
+//! - [`workload`]: the client write workload (individual SETs) shared by the
+//!   benchmarks, the browser checks and the playground's generator.
 
 pub mod backlog;
 pub mod commands;
@@ -63,6 +65,7 @@ pub mod scenario;
 pub mod server;
 pub mod sim;
 pub mod util;
+pub mod workload;
 
 /// The crate version, shown by the UI (and `INFO server` as `replscope_version`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -13,6 +13,7 @@
 //! the node's connections may send now (as far as each send window allows),
 //! carries out its actions (connect, close) and records its events.
 
+#[cfg(feature = "event-hash")]
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
@@ -217,10 +218,15 @@ pub struct Sim {
     /// The hash is computed lazily (recording is on the hot path of every
     /// simulated write; the hash is only read by determinism checks): it
     /// covers events up to `hashed` (absolute number). Events are hashed
-    /// before they are let go of.
+    /// before they are let go of. Only with the `event-hash` feature: the
+    /// browser UI does not hash, and leaving it out keeps the JSON
+    /// serialiser out of its bundle.
+    #[cfg(feature = "event-hash")]
     hash: Cell<u64>,
+    #[cfg(feature = "event-hash")]
     hashed: Cell<usize>,
     /// Reused buffer for the JSON the hash is computed over.
+    #[cfg(feature = "event-hash")]
     scratch: RefCell<Vec<u8>>,
     /// Reused buffer for the events [`Sim::pump`] collects from a node.
     node_events: Vec<crate::events::NodeEvent>,
@@ -228,12 +234,15 @@ pub struct Sim {
     unblocked: BTreeMap<(String, ClientId), Frame>,
 }
 
+#[cfg(feature = "event-hash")]
 const HASH_SEED: u64 = 0xcbf2_9ce4_8422_2325;
+#[cfg(feature = "event-hash")]
 const HASH_MUL: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// Folds `bytes` into `hash` eight bytes at a time (little-endian words, so
 /// the same on every target), then the length: a fast, portable, stable
 /// mix; this is a determinism check, not a defence against adversaries.
+#[cfg(feature = "event-hash")]
 fn hash_bytes(mut hash: u64, bytes: &[u8]) -> u64 {
     let mut mix = |word: u64| {
         hash = (hash.rotate_left(23) ^ word).wrapping_mul(HASH_MUL);
@@ -265,8 +274,11 @@ impl Sim {
             events: Vec::new(),
             dropped: 0,
             retention: None,
+            #[cfg(feature = "event-hash")]
             hash: Cell::new(HASH_SEED),
+            #[cfg(feature = "event-hash")]
             hashed: Cell::new(0),
+            #[cfg(feature = "event-hash")]
             scratch: RefCell::new(Vec::new()),
             node_events: Vec::new(),
             unblocked: BTreeMap::new(),
@@ -312,13 +324,15 @@ impl Sim {
     }
 
     /// A hash of the JSON of every event so far (one JSON line each): equal
-    /// hashes mean equal event streams.
+    /// hashes mean equal event streams. (Feature `event-hash`, on by default.)
+    #[cfg(feature = "event-hash")]
     pub fn event_hash(&self) -> u64 {
         self.hash_pending();
         self.hash.get()
     }
 
     /// Hashes the retained events not yet hashed.
+    #[cfg(feature = "event-hash")]
     fn hash_pending(&self) {
         let from = self.hashed.get().saturating_sub(self.dropped);
         if from >= self.events.len() {
@@ -352,6 +366,7 @@ impl Sim {
         if extra == 0 {
             return;
         }
+        #[cfg(feature = "event-hash")]
         self.hash_pending();
         self.events.drain(..extra);
         self.dropped += extra;
@@ -1028,6 +1043,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "event-hash")]
     fn retention_bounds_events_but_not_the_hash_or_the_count() {
         let run = |keep: Option<usize>| {
             let mut sim = Sim::new(7, DEFAULT_START_MS);

@@ -4,15 +4,9 @@
 // after a release build.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, mkdirSync, existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { serveDist } from './serve-dist.mjs';
-
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const dist = resolve(process.env.REPLSCOPE_DIST ?? join(repo, 'dist'));
-const screenshots = resolve(process.env.REPLSCOPE_SCREENSHOTS ?? join(repo, 'target/e2e'));
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { newPage, repo, screenshot, startHarness } from './harness.mjs';
 
 /** The version Cargo.lock resolves for workspace package `name`. */
 function lockedVersion(name) {
@@ -30,48 +24,19 @@ function modelledRedisVersion() {
   return match[1];
 }
 
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
-
-let server;
-let browser;
+let harness;
 
 before(async () => {
-  assert.ok(existsSync(join(dist, 'index.html')), `no ${dist}/index.html: run \`trunk build --release\` first`);
-  server = await serveDist(dist);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_FLAGS,
-  });
+  harness = await startHarness();
 });
 
 after(async () => {
-  await browser?.close();
-  await server?.close();
+  await harness?.close();
 });
 
 test('home page renders the app with the core and Redis versions', async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  const problems = [];
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
-  });
-  page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`));
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
-
-  await page.goto(server.url);
+  const { page, problems } = await newPage(harness.browser);
+  await page.goto(harness.url);
   assert.equal(await page.title(), 'ReplScope');
 
   // Rendered by the wasm app, so this waits for download, instantiation and
@@ -83,20 +48,16 @@ test('home page renders the app with the core and Redis versions', async () => {
   assert.equal(await page.locator('h1').textContent(), 'ReplScope');
   assert.equal(await page.locator('#replscope-panic-banner').count(), 0, 'panic banner shown');
 
-  mkdirSync(screenshots, { recursive: true });
-  await page.screenshot({ path: join(screenshots, 'home.png') });
+  await screenshot(page, 'home');
 
   assert.deepEqual(problems, []);
   await page.close();
 });
 
 test('a panic shows the error banner, and Reload brings the app back', async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
-  const consoleErrors = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') consoleErrors.push(message.text());
-  });
-  await page.goto(server.url);
+  // The panic is on purpose here: its console error is checked, not a problem.
+  const { page, problems: consoleErrors } = await newPage(harness.browser);
+  await page.goto(harness.url);
   await page.getByTestId('build-info').waitFor({ timeout: 30_000 });
 
   // A real Rust panic inside the app's wasm instance (it traps, so the call throws).
@@ -114,8 +75,7 @@ test('a panic shows the error banner, and Reload brings the app back', async () 
   await banner.waitFor({ timeout: 5_000 });
   assert.match(await banner.textContent(), /ReplScope crashed.*e2e: deliberate crash/s);
   assert.ok(consoleErrors.some((text) => text.includes('e2e: deliberate crash')), 'panic not on the console');
-  mkdirSync(screenshots, { recursive: true });
-  await page.screenshot({ path: join(screenshots, 'panic.png') });
+  await screenshot(page, 'panic');
 
   await Promise.all([page.waitForEvent('load'), banner.getByRole('button', { name: 'Reload' }).click()]);
   await page.getByTestId('build-info').waitFor({ timeout: 30_000 });

@@ -14,9 +14,9 @@
 use std::collections::BTreeMap;
 
 use replscope_core::node::ClientId;
-use replscope_core::resp::encode_command;
 use replscope_core::scenario::{Runner, Scenario};
 use replscope_core::sim::{DEFAULT_START_MS, Sim};
+use replscope_core::workload::SetWorkload;
 use serde::{Deserialize, Serialize};
 
 include!(concat!(env!("OUT_DIR"), "/examples.rs"));
@@ -73,9 +73,15 @@ pub fn cluster() -> Sim {
     sim
 }
 
-/// `SET key:NNNNNN value-NNNNNNNNNN`.
+/// Value size of the writes.
+pub const VALUE_SIZE: usize = 16;
+/// The writes: core's shared workload shape (individual SETs), the one the
+/// benchmarks and the playground send too.
+pub const WRITES: SetWorkload = SetWorkload::sequential(KEYS as u64, VALUE_SIZE);
+
+/// Write `i`: `SET key:NNNNNN <i padded with x>`.
 pub fn set_argv(i: usize) -> Vec<Vec<u8>> {
-    vec![b"SET".to_vec(), format!("key:{:06}", i % KEYS).into_bytes(), format!("value-{i:010}").into_bytes()]
+    WRITES.argv(i as u64)
 }
 
 /// Runs the clock until everything sent so far is delivered and applied.
@@ -102,9 +108,7 @@ pub fn pipelined_requests(n: usize) -> Vec<Vec<u8>> {
         .step_by(PIPELINE)
         .map(|start| {
             let mut bytes = Vec::new();
-            for i in start..(start + PIPELINE).min(n) {
-                encode_command(&set_argv(i), &mut bytes);
-            }
+            WRITES.encode(start as u64..(start + PIPELINE).min(n) as u64, &mut bytes);
             bytes
         })
         .collect()
@@ -128,8 +132,8 @@ pub fn writes_pipelined(sim: &mut Sim, chunks: &[Vec<u8>]) {
 /// Checks every replica has the master's offset and write `last`.
 pub fn check_applied(sim: &Sim, last: usize) -> Result<(), String> {
     let master = sim.replication_view("A").ok_or("master is down")?.offset;
-    let key = format!("key:{:06}", last % KEYS).into_bytes();
-    let value = replscope_core::keyspace::Value::String(format!("value-{last:010}").into_bytes());
+    let key = WRITES.key(last as u64);
+    let value = replscope_core::keyspace::Value::String(WRITES.value(last as u64));
     for name in REPLICAS {
         let node = sim.node(name).ok_or_else(|| format!("{name} is down"))?;
         let offset = sim.replication_view(name).map_or(0, |v| v.offset);

@@ -5,6 +5,8 @@
 //! checked by eye before the simulator drives them for real. Every number
 //! here is made up but consistent.
 
+use std::rc::Rc;
+
 use crate::view::*;
 
 fn node(name: &str, port: u16, role: Role, replid: &str, offset: u64) -> NodeView {
@@ -47,7 +49,7 @@ pub fn resync_scene() -> SceneView {
             },
         ],
     });
-    a.keys = vec![
+    a.keys = Rc::new(vec![
         KeyRow {
             db: 0,
             key: "k".into(),
@@ -64,7 +66,7 @@ pub fn resync_scene() -> SceneView {
             ttl_ms: Some(12_300),
             differs_from_master: None,
         },
-    ];
+    ]);
     let mut b = node("B", 6380, Role::Replica, replid, 21437);
     b.backlog = Some(BacklogView {
         size: 1 << 20,
@@ -81,14 +83,14 @@ pub fn resync_scene() -> SceneView {
     });
     let mut c = node("C", 6381, Role::Replica, replid, 20100);
     c.link_status = Some(LinkStatus::Down);
-    c.keys = vec![KeyRow {
+    c.keys = Rc::new(vec![KeyRow {
         db: 0,
         key: "k".into(),
         kind: "string".into(),
         value_preview: "\"v\"".into(),
         ttl_ms: None,
         differs_from_master: Some(Diff::Stale { master_value: "\"v2\"".into() }),
-    }];
+    }]);
     let mut d = node("D", 6382, Role::Replica, "8c21e04f9b7a6d5c4b3a29180f7e6d5c4b3a2918", 0);
     d.link_status = Some(LinkStatus::Sync);
     d.sync_in_progress = true;
@@ -139,15 +141,15 @@ pub fn resync_scene() -> SceneView {
         nodes: vec![a, b, c, d],
         links: vec![ab, ac, bd],
         in_flight: vec![write("SET k v2 · 29 B", 0.3), write("INCR n · 25 B", 0.75)],
-        arrows: vec![
+        arrows: Rc::new(vec![
             arrow("B", "A", MessageKind::Psync, "PSYNC 3f9a1c 20925", 11_190, Some(11_195)),
             arrow("A", "B", MessageKind::Psync, "+CONTINUE", 11_200, Some(11_205)),
             arrow("A", "B", MessageKind::Write, "SET k v2 · 29 B", 12_300, None),
             arrow("B", "A", MessageKind::Ack, "REPLCONF ACK 21437", 12_000, Some(12_005)),
             arrow("D", "B", MessageKind::Psync, "PSYNC ? -1", 11_900, Some(11_905)),
             arrow("B", "D", MessageKind::Rdb, "RDB 34 KB", 11_950, None),
-        ],
-        events: vec![cut, partial, psync],
+        ]),
+        events: Rc::new(vec![cut, partial, psync]),
         workload: Workload::default(),
     }
 }

@@ -11,8 +11,6 @@
 //!   ▶ C
 //! ```
 
-use std::collections::BTreeSet;
-
 /// Card size and spacing in SVG user units.
 pub const CARD_W: f64 = 160.0;
 pub const CARD_H: f64 = 92.0;
@@ -54,13 +52,13 @@ impl Layout {
 /// reached twice (two masters, or a cycle from a bad re-point) keeps its
 /// first place, so the layout never loops.
 pub fn tree(nodes: &[&str], links: &[(&str, &str)]) -> Layout {
-    let has_master: BTreeSet<&str> = links.iter().map(|(_, to)| *to).filter(|to| nodes.contains(to)).collect();
+    let has_master = |n: &str| links.iter().any(|(_, to)| *to == n) && nodes.contains(&n);
     let mut placed: Vec<Placed> = Vec::new();
-    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    let mut seen: Vec<&str> = Vec::new();
     let mut next_row = 0usize;
 
     // Roots first, in node order; then anything a cycle left unreached.
-    let roots = nodes.iter().filter(|n| !has_master.contains(*n));
+    let roots = nodes.iter().filter(|n| !has_master(n));
     let rest = nodes.iter();
     for root in roots.chain(rest) {
         if seen.contains(root) {
@@ -90,10 +88,10 @@ fn place<'a>(
     next_row: &mut usize,
     nodes: &[&'a str],
     links: &[(&'a str, &'a str)],
-    seen: &mut BTreeSet<&'a str>,
+    seen: &mut Vec<&'a str>,
     placed: &mut Vec<Placed>,
 ) -> usize {
-    seen.insert(name);
+    seen.push(name);
     let index = placed.len();
     placed.push(Placed { name: name.to_string(), col, row: 0, x: 0.0, y: 0.0 });
     let mut my_row = None;

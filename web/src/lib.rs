@@ -24,14 +24,15 @@ pub mod fixtures;
 pub mod fmt;
 pub mod layout;
 pub mod sim_driver;
+pub mod small_map;
 pub mod state;
 pub mod view;
 
-use std::cell::Cell;
-use std::rc::Rc;
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
 
 use gloo_events::{EventListener, EventListenerOptions};
-use gloo_timers::callback::Interval;
+use gloo_render::{AnimationFrame, request_animation_frame};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
@@ -53,8 +54,37 @@ pub fn build_info() -> String {
     format!("replscope-core {} · modelling Redis {}", replscope_core::VERSION, replscope_core::REDIS_VERSION)
 }
 
-/// Wall-clock ms between animation ticks (about 60 per second).
-const TICK_MS: u32 = 16;
+/// Calls `frame` with the wall-clock ms since the previous frame (from
+/// requestAnimationFrame's timestamps) once per frame the browser draws,
+/// until dropped. One simulation tick and one render per frame, in step
+/// with the display, never two ticks in one frame.
+struct FrameLoop(Rc<RefCell<Option<AnimationFrame>>>);
+
+impl FrameLoop {
+    fn start(frame: impl Fn(f64) + 'static) -> FrameLoop {
+        let handle = Rc::new(RefCell::new(None));
+        next_frame(Rc::new(frame), Rc::downgrade(&handle), None);
+        FrameLoop(handle)
+    }
+}
+
+impl Drop for FrameLoop {
+    fn drop(&mut self) {
+        // Cancels the pending frame; a frame running now sees the loop gone.
+        self.0.borrow_mut().take();
+    }
+}
+
+fn next_frame(frame: Rc<dyn Fn(f64)>, handle: Weak<RefCell<Option<AnimationFrame>>>, last: Option<f64>) {
+    let Some(slot) = handle.upgrade() else { return };
+    let pending = request_animation_frame(move |t| {
+        if let Some(prev) = last {
+            frame(t - prev);
+        }
+        next_frame(frame, handle, Some(t));
+    });
+    *slot.borrow_mut() = Some(pending);
+}
 
 /// Whether the user asked the OS for less motion.
 fn prefers_reduced_motion() -> bool {
@@ -103,15 +133,8 @@ pub fn App() -> Html {
     {
         let d = dispatcher.clone();
         use_effect_with(state.ui.playing, move |playing| {
-            let interval = playing.then(|| {
-                let last = Rc::new(Cell::new(js_sys::Date::now()));
-                Interval::new(TICK_MS, move || {
-                    let now = js_sys::Date::now();
-                    let dt = now - last.replace(now);
-                    d.dispatch(Action::Tick(dt));
-                })
-            });
-            move || drop(interval)
+            let frames = playing.then(|| FrameLoop::start(move |dt| d.dispatch(Action::Tick(dt))));
+            move || drop(frames)
         });
     }
     // Global keyboard shortcuts.
@@ -201,7 +224,7 @@ pub fn App() -> Html {
                 </div>
                 if ui.bottom_open {
                     <div class="strip-body">
-                        <EventLog events={Rc::new(view.events.clone())} nodes={view.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()} filter_node={ui.filter_node.clone()} filter_kind={ui.filter_kind.clone()}
+                        <EventLog events={view.events.clone()} nodes={view.nodes.iter().map(|n| n.name.clone()).collect::<Vec<_>>()} filter_node={ui.filter_node.clone()} filter_kind={ui.filter_kind.clone()}
                                   highlight={ui.highlight} on_action={on_action.clone()} />
                         <SpaceTime view={view.clone()} speed={ui.speed} />
                     </div>

@@ -10,8 +10,9 @@
 //! is presentation: names, labels, caps, and playback (virtual time is
 //! advanced by wall time × speed, in bounded slices).
 
-use std::cell::RefCell;
-use std::collections::{BTreeMap, VecDeque};
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::Rc;
 
 use replscope_core::events::NodeEventKind;
 use replscope_core::info;
@@ -24,9 +25,11 @@ use replscope_core::resp::Frame;
 use replscope_core::resp::parser::split_args;
 use replscope_core::scenario::{Scenario, Step};
 use replscope_core::sim::{CommandResult, DEFAULT_START_MS, Sim, SimEvent, SimEventKind};
+use replscope_core::workload::SetWorkload;
 
 use crate::driver::{ConsoleReply, Driver, Verb};
 use crate::fmt::{clock, human_bytes, quote_bytes};
+use crate::small_map::SmallMap;
 use crate::view::*;
 
 /// The parameters the Config tab shows (replication's knobs).
@@ -50,22 +53,19 @@ pub const READY_HINT: &str = "Try: type SET k v in A's console and watch it reac
                               A → B link, cut it, write a few keys, heal it: +CONTINUE. Shrink A's backlog \
                               (Config tab) and do it again past the window: +FULLRESYNC.";
 
-/// The example scenarios (scenarios/*.json): (menu name, file). The small
-/// ones are embedded; `None` marks one too big for the bundle (hundreds of
-/// KB of incompressible seed values), fetched from `scenarios/<name>.json`
-/// (trunk copies the directory into dist/) when chosen.
-pub const SCENARIOS: [(&str, Option<&str>); 8] = [
-    ("partial-resync-after-short-cut", Some(include_str!("../../scenarios/partial-resync-after-short-cut.json"))),
-    (
-        "full-resync-after-backlog-overflow",
-        Some(include_str!("../../scenarios/full-resync-after-backlog-overflow.json")),
-    ),
-    ("chain", Some(include_str!("../../scenarios/chain.json"))),
-    ("diskless-two-replicas", Some(include_str!("../../scenarios/diskless-two-replicas.json"))),
-    ("failover-psync2", Some(include_str!("../../scenarios/failover-psync2.json"))),
-    ("min-replicas-to-write", Some(include_str!("../../scenarios/min-replicas-to-write.json"))),
-    ("output-buffer-limit-loop", None),
-    ("serve-stale-data", Some(include_str!("../../scenarios/serve-stale-data.json"))),
+/// The example scenarios (scenarios/*.json), by menu name: trunk copies
+/// the directory into dist/, and a scenario is fetched from
+/// `scenarios/<name>.json` when chosen. None is embedded: the wasm bundle
+/// stays smaller, and the opening scene needs none of them.
+pub const SCENARIOS: [&str; 8] = [
+    "partial-resync-after-short-cut",
+    "full-resync-after-backlog-overflow",
+    "chain",
+    "diskless-two-replicas",
+    "failover-psync2",
+    "min-replicas-to-write",
+    "output-buffer-limit-loop",
+    "serve-stale-data",
 ];
 
 /// Latency and bandwidth of every link in the ready scene: slow enough
@@ -79,8 +79,18 @@ pub const MAX_VIRTUAL_MS_PER_TICK: f64 = 250.0;
 /// Most simulator steps one tick may take; past it the clock lags behind
 /// wall time instead of freezing the tab.
 pub const MAX_STEPS_PER_TICK: usize = 4_000;
-/// Workload batches per tick at most (each is one pipelined write burst).
+/// How often the workload's client sends the writes due (virtual ms): each
+/// burst is that many ms of individual SETs, pipelined on the client's own
+/// connection, as redis-benchmark's pipelining clients send them.
 const WORKLOAD_SLICE_MS: u64 = 20;
+/// Simulator events kept ([`Sim::set_event_retention`]): the driver turns
+/// them into its own bounded log and diagram after every slice, so the
+/// simulator only has to hold what one slice produces (20 nodes at 5k
+/// writes/s at 100× make about 50k per 250 ms tick; a slice is far less).
+/// Without a limit a long session's memory would grow with every write.
+pub const EVENT_RETENTION: usize = 20_000;
+/// Steps between two reads of the event stream within one tick.
+const CONSUME_EVERY_STEPS: usize = 64;
 /// Keys listed per node.
 const MAX_KEY_ROWS: usize = 200;
 /// Event log and space-time diagram lengths.
@@ -89,6 +99,8 @@ const MAX_ARROWS: usize = 300;
 /// Shortest gap between two arrows of one link and kind in the diagram,
 /// per 4 nodes in the scene (more links share the same arrow budget).
 const ARROW_GAP_MS: u64 = 100;
+/// How often the space-time diagram gets new arrows (virtual ms).
+const ARROWS_REFRESH_MS: u64 = 100;
 /// Node log lines shown.
 const MAX_LOG_LINES: usize = 200;
 /// Messages reported in flight at most (the canvas aggregates them per link).
@@ -102,8 +114,10 @@ const LOOKAHEAD: usize = 256;
 /// How long the driver lets the ready scene settle when it is built.
 const SETTLE_LIMIT_MS: u64 = 60_000;
 
-/// The workload generator's client (the console is client 1).
+/// The workload generator's client on every master (the console is client 1).
 const WORKLOAD_CLIENT: ClientId = ClientId(2);
+/// Seed of the workload's key choice (random keys, like `redis-benchmark -r`).
+const WORKLOAD_SEED: u64 = 1;
 
 /// A scenario file being played, one step at a time.
 struct Script {
@@ -145,21 +159,31 @@ struct SegLabel {
 /// node.
 #[derive(Clone, Default)]
 struct PanelParts {
-    keys: Vec<KeyRow>,
-    info: String,
-    log: Vec<String>,
-    config: Vec<(String, String)>,
+    keys: Rc<Vec<KeyRow>>,
+    info: Rc<str>,
+    log: Rc<Vec<String>>,
+    config: Rc<Vec<(String, String)>>,
 }
 
-/// [`PanelParts`] of every node, and the (epoch, time bucket) they are for.
+/// [`PanelParts`] of every node, the epoch they are for, and when each was
+/// built (virtual ms).
 #[derive(Default)]
 struct PanelCache {
-    stamp: Option<(u64, u64)>,
-    parts: BTreeMap<String, PanelParts>,
+    epoch: Option<u64>,
+    parts: SmallMap<String, (PanelParts, u64)>,
+    /// Each node's keys before the comparison with its master's.
+    raw_keys: SmallMap<String, Rc<Vec<KeyRow>>>,
 }
+
+/// Every live node's replication view, in node order.
+type Views = SmallMap<String, ReplicationView>;
 
 /// How often the panels' parts are rebuilt, in virtual ms.
 const PANEL_REFRESH_MS: u64 = 200;
+/// Nodes whose parts are rebuilt in one frame at most (the stalest first),
+/// so 20 nodes cost a little every frame, not a spike every 200 ms. A verb
+/// rebuilds them all at once.
+const PANEL_REFRESH_PER_VIEW: usize = 3;
 
 /// See the module docs.
 pub struct SimDriver {
@@ -173,20 +197,25 @@ pub struct SimDriver {
     /// Absolute id of `arrows[0]`.
     arrow_base: u64,
     /// Labels of segments in flight, by (sender, conn, stream offset).
-    labels: BTreeMap<(String, u64, u64), SegLabel>,
+    /// Labels of segments in flight, per (sender, conn), in stream order
+    /// (a connection delivers in order; dropped segments are skipped).
+    labels: SmallMap<(String, u64), VecDeque<(u64, SegLabel)>>,
     /// (master, replica) → outcome badge and when it fades (virtual unix ms).
-    badges: BTreeMap<(String, String), (Outcome, u64)>,
+    badges: SmallMap<(String, String), (Outcome, u64)>,
     /// (master, replica) → the event-log entry of a full resync waiting for
     /// its snapshot size.
-    pending_full: BTreeMap<(String, String), u64>,
+    pending_full: SmallMap<(String, String), u64>,
     /// Absolute id of `events[0]`.
     event_base: u64,
-    rdb: BTreeMap<(String, String), RdbTransfer>,
+    rdb: SmallMap<(String, String), RdbTransfer>,
     /// Last known master of each replica, so a crashed replica keeps its link.
-    last_master: BTreeMap<String, String>,
+    last_master: SmallMap<String, String>,
     workload: Workload,
     write_credit: f64,
+    /// Writes sent so far (the next write's number).
     write_seq: u64,
+    /// Reused buffer for a burst's RESP bytes.
+    workload_bytes: Vec<u8>,
     t_frac: f64,
     script: Option<Script>,
     /// Bumped by every verb: invalidates the node caches.
@@ -198,8 +227,24 @@ pub struct SimDriver {
     /// once-a-second retries are logged once, not every time.
     retrying: Vec<(String, String)>,
     /// When the last arrow of each (from, to, kind) was drawn (virtual ms).
-    last_arrow: BTreeMap<(String, String, &'static str), u64>,
+    last_arrow: SmallMap<(String, String, &'static str), u64>,
     arrow_gap_ms: u64,
+    /// The log and the arrows as last handed to the view, and whether they
+    /// changed since: an unchanged list is the same `Rc` frame after frame.
+    events_rc: RefCell<Rc<Vec<EventView>>>,
+    events_changed: Cell<bool>,
+    arrows_rc: RefCell<Rc<Vec<ArrowView>>>,
+    arrows_changed: Cell<bool>,
+    /// (epoch, virtual ms) of the arrows last handed out.
+    arrows_built: Cell<(u64, u64)>,
+}
+
+/// `list` as a shared vector: the one handed out last time unless `changed`.
+fn shared<T: Clone>(list: &VecDeque<T>, changed: &Cell<bool>, last: &RefCell<Rc<Vec<T>>>) -> Rc<Vec<T>> {
+    if changed.replace(false) {
+        *last.borrow_mut() = Rc::new(list.iter().cloned().collect());
+    }
+    last.borrow().clone()
 }
 
 impl Default for SimDriver {
@@ -249,7 +294,8 @@ impl SimDriver {
         d
     }
 
-    fn around(sim: Sim, scenario: &str, hint: &str) -> SimDriver {
+    fn around(mut sim: Sim, scenario: &str, hint: &str) -> SimDriver {
+        sim.set_event_retention(Some(EVENT_RETENTION));
         SimDriver {
             sim,
             scenario: scenario.to_string(),
@@ -258,23 +304,29 @@ impl SimDriver {
             events: VecDeque::new(),
             arrows: VecDeque::new(),
             arrow_base: 0,
-            labels: BTreeMap::new(),
-            badges: BTreeMap::new(),
-            pending_full: BTreeMap::new(),
+            labels: SmallMap::new(),
+            badges: SmallMap::new(),
+            pending_full: SmallMap::new(),
             event_base: 0,
-            rdb: BTreeMap::new(),
-            last_master: BTreeMap::new(),
+            rdb: SmallMap::new(),
+            last_master: SmallMap::new(),
             workload: Workload::default(),
             write_credit: 0.0,
             write_seq: 0,
+            workload_bytes: Vec::new(),
             t_frac: 0.0,
             script: None,
             epoch: 0,
             cache: RefCell::new(PanelCache::default()),
             link_params: None,
             retrying: Vec::new(),
-            last_arrow: BTreeMap::new(),
+            last_arrow: SmallMap::new(),
             arrow_gap_ms: ARROW_GAP_MS,
+            events_rc: RefCell::default(),
+            events_changed: Cell::new(true),
+            arrows_rc: RefCell::default(),
+            arrows_changed: Cell::new(true),
+            arrows_built: Cell::new((u64::MAX, 0)),
         }
     }
 
@@ -304,6 +356,7 @@ impl SimDriver {
     }
 
     fn push_event(&mut self, mut e: EventView) -> u64 {
+        self.events_changed.set(true);
         e.id = self.event_base + self.events.len() as u64 + 1;
         self.events.push_back(e);
         if self.events.len() > MAX_EVENTS {
@@ -314,6 +367,7 @@ impl SimDriver {
     }
 
     fn event_mut(&mut self, id: u64) -> Option<&mut EventView> {
+        self.events_changed.set(true);
         let i = id.checked_sub(self.event_base)?;
         self.events.get_mut(i as usize)
     }
@@ -347,19 +401,34 @@ impl SimDriver {
         if self.cursor >= count {
             return;
         }
-        // Clone the new slice: handling it needs `&mut self`.
-        let batch: Vec<SimEvent> = self.sim.events_since(self.cursor).to_vec();
+        // Handling needs `&mut self`, so the events that matter are copied
+        // out first; the stream's per-command events (thousands a second
+        // under a workload) are only read, for the labels of the segments
+        // that carry them.
+        let mut todo: Vec<(SimEvent, Option<(MessageKind, String)>)> = Vec::new();
+        let batch = self.sim.events_since(self.cursor);
+        for (i, ev) in batch.iter().enumerate() {
+            if !shown(&ev.kind) {
+                continue;
+            }
+            let label = match &ev.kind {
+                SimEventKind::Net { event: NetEvent::Sent { from, to, segment, len, .. } } => {
+                    Some(self.label_for(batch, i, from, to, segment, *len))
+                }
+                _ => None,
+            };
+            todo.push((ev.clone(), label));
+        }
         self.arrow_gap_ms = ARROW_GAP_MS * (self.sim.node_names().len() as u64 / 4).max(1);
         self.cursor = count;
-        for i in 0..batch.len() {
-            self.handle(&batch, i);
+        for (ev, label) in todo {
+            self.handle(&ev, label);
         }
         let now = self.sim.now_ms();
         self.badges.retain(|_, (_, until)| *until > now);
     }
 
-    fn handle(&mut self, batch: &[SimEvent], i: usize) {
-        let ev = &batch[i];
+    fn handle(&mut self, ev: &SimEvent, label: Option<(MessageKind, String)>) {
         let t = self.t_rel(ev.t_ms);
         match &ev.kind {
             SimEventKind::NodeAdded { node, port } => {
@@ -403,7 +472,7 @@ impl SimDriver {
                 };
                 self.note_at(t, node, "node", format!("{node} restarted, {from}"));
             }
-            SimEventKind::Net { event } => self.handle_net(batch, i, event),
+            SimEventKind::Net { event } => self.handle_net(ev.t_ms, event, label),
             SimEventKind::Node { node, event } => self.handle_node(t, node, event),
         }
     }
@@ -487,7 +556,7 @@ impl SimDriver {
             }
             NodeEventKind::SnapshotProgress { replica, total, .. } => {
                 let key = (node.to_string(), node_of(replica));
-                self.rdb.entry(key).or_default().total = *total;
+                self.rdb.get_or_insert_with(key, RdbTransfer::default).total = *total;
             }
             NodeEventKind::SnapshotFinished { replica, bytes } => {
                 let r = node_of(replica);
@@ -548,19 +617,17 @@ impl SimDriver {
         }
     }
 
-    fn handle_net(&mut self, batch: &[SimEvent], i: usize, event: &NetEvent) {
-        let t = batch[i].t_ms;
+    fn handle_net(&mut self, t: u64, event: &NetEvent, label: Option<(MessageKind, String)>) {
         match event {
-            NetEvent::Sent { from, from_conn, to, segment, len, stream_offset, .. } => {
-                let (kind, label) = self.label_for(batch, i, from, to, segment, *len);
+            NetEvent::Sent { from, from_conn, to, len, stream_offset, .. } => {
+                let (kind, label) = label.unwrap_or_else(|| (MessageKind::Write, human_bytes(*len as u64)));
                 // The diagram gets at most one arrow per link and kind every
                 // ARROW_GAP_MS: at thousands of writes a second it would
                 // otherwise only show the last few milliseconds.
                 let sent = self.t_rel(t);
-                let last = self.last_arrow.entry((from.clone(), to.clone(), kind.class())).or_insert(u64::MAX);
+                let last = self.last_arrow.get_or_insert_with((from.clone(), to.clone(), kind.class()), || u64::MAX);
                 if *last != u64::MAX && sent < *last + self.arrow_gap_ms {
-                    self.labels
-                        .insert((from.clone(), from_conn.0, *stream_offset), SegLabel { kind, label, arrow: u64::MAX });
+                    self.push_label(from, from_conn.0, *stream_offset, SegLabel { kind, label, arrow: u64::MAX });
                     return;
                 }
                 *last = sent;
@@ -574,19 +641,21 @@ impl SimDriver {
                     id: self.arrow_base + self.arrows.len() as u64 + 1,
                 };
                 self.arrows.push_back(arrow);
+                self.arrows_changed.set(true);
                 if self.arrows.len() > MAX_ARROWS {
                     self.arrows.pop_front();
                     self.arrow_base += 1;
                 }
                 let id = self.arrow_base + self.arrows.len() as u64 - 1;
-                self.labels.insert((from.clone(), from_conn.0, *stream_offset), SegLabel { kind, label, arrow: id });
+                self.push_label(from, from_conn.0, *stream_offset, SegLabel { kind, label, arrow: id });
             }
             NetEvent::Delivered { from, from_conn, to, len, stream_offset, .. } => {
-                if let Some(l) = self.labels.remove(&(from.clone(), from_conn.0, *stream_offset)) {
+                if let Some(l) = self.take_label(from, from_conn.0, *stream_offset) {
                     let recv = self.t_rel(t);
                     if let Some(a) = l.arrow.checked_sub(self.arrow_base).and_then(|i| self.arrows.get_mut(i as usize))
                     {
                         a.recv_ms = Some(recv);
+                        self.arrows_changed.set(true);
                     }
                     if l.kind == MessageKind::Rdb
                         && let Some(x) = self.rdb.get_mut(&(from.clone(), to.clone()))
@@ -596,7 +665,7 @@ impl SimDriver {
                 }
             }
             NetEvent::Reset { a, a_conn, b, b_conn, lost_bytes } => {
-                self.labels.retain(|(n, c, _), _| !((n == a && *c == a_conn.0) || (n == b && *c == b_conn.0)));
+                self.labels.retain(|(n, c), _| !((n == a && *c == a_conn.0) || (n == b && *c == b_conn.0)));
                 let mut e = EventView::new(
                     self.t_rel(t),
                     a,
@@ -622,6 +691,31 @@ impl SimDriver {
             | NetEvent::Connected { .. }
             | NetEvent::CloseStarted { .. } => {}
         }
+    }
+
+    fn push_label(&mut self, from: &str, conn: u64, offset: u64, label: SegLabel) {
+        self.labels.get_or_insert_with((from.to_string(), conn), VecDeque::new).push_back((offset, label));
+    }
+
+    /// The label of the segment at `offset` on `(from, conn)`, now
+    /// delivered, and those before it (dropped on the way) forgotten.
+    fn take_label(&mut self, from: &str, conn: u64, offset: u64) -> Option<SegLabel> {
+        let key = (from.to_string(), conn);
+        let queue = self.labels.get_mut(&key)?;
+        while queue.front().is_some_and(|(o, _)| *o < offset) {
+            queue.pop_front();
+        }
+        let label = queue.front().filter(|(o, _)| *o == offset).is_some().then(|| queue.pop_front()).flatten();
+        if queue.is_empty() {
+            self.labels.remove(&key);
+        }
+        label.map(|(_, l)| l)
+    }
+
+    /// The label of a segment still in flight.
+    fn label_of(&self, from: &str, conn: u64, offset: u64) -> Option<&SegLabel> {
+        let queue = self.labels.get(&(from.to_string(), conn))?;
+        queue.binary_search_by_key(&offset, |(o, _)| *o).ok().map(|i| &queue[i].1)
     }
 
     /// What a segment carries, from the sender's node events that describe
@@ -725,29 +819,37 @@ impl SimDriver {
 
     /// Runs the simulation to `target` (virtual unix ms), at most
     /// [`MAX_STEPS_PER_TICK`] steps; with a workload, writes go in every
-    /// [`WORKLOAD_SLICE_MS`].
+    /// [`WORKLOAD_SLICE_MS`]. New events are consumed as it goes (at least
+    /// every [`CONSUME_EVERY_STEPS`] steps and every slice), so the
+    /// simulator's retention limit never drops one unread.
     fn advance_to(&mut self, target: u64) {
         let mut steps = 0;
         while self.sim.now_ms() < target && steps < MAX_STEPS_PER_TICK {
+            let slice_start = self.sim.now_ms();
             let slice_end =
-                if self.workload.writes_per_s > 0 { target.min(self.sim.now_ms() + WORKLOAD_SLICE_MS) } else { target };
+                if self.workload.writes_per_s > 0 { target.min(slice_start + WORKLOAD_SLICE_MS) } else { target };
             while steps < MAX_STEPS_PER_TICK && self.sim.next_due().is_some_and(|t| t <= slice_end) {
                 self.sim.step();
                 steps += 1;
+                if steps % CONSUME_EVERY_STEPS == 0 {
+                    self.consume();
+                }
             }
             if steps >= MAX_STEPS_PER_TICK {
                 break;
             }
-            let before = self.sim.now_ms();
             self.sim.run_until(slice_end);
-            self.run_workload(slice_end - before);
+            // The whole slice's writes, steps included.
+            self.run_workload(slice_end - slice_start);
             self.run_script();
+            self.consume();
         }
         self.run_script();
     }
 
-    /// The workload's writes due in `virtual_ms`, to every live master, as
-    /// one pipelined batch each.
+    /// The workload's writes due in `virtual_ms`, to every live master:
+    /// individual SETs ([`SetWorkload`], core's shared shape), sent as one
+    /// pipelined burst on the workload's own client connection.
     fn run_workload(&mut self, virtual_ms: u64) {
         let w = self.workload;
         if w.writes_per_s == 0 || w.keys == 0 {
@@ -760,27 +862,25 @@ impl SimDriver {
         if due == 0 {
             return;
         }
-        // One write is a SET; more in one slice go as one MSET, so a
-        // 5k writes/s workload costs each replica 50 commands a second,
-        // not 5000 (the keys and bytes written are the same).
-        let mut argv: Vec<Vec<u8>> = vec![if due == 1 { b"SET".to_vec() } else { b"MSET".to_vec() }];
-        for _ in 0..due {
-            self.write_seq += 1;
-            argv.push(format!("key:{}", self.write_seq % w.keys as u64).into_bytes());
-            let mut value = self.write_seq.to_string().into_bytes();
-            value.resize(w.value_size.max(1) as usize, b'x');
-            argv.push(value);
+        let writes = SetWorkload::random(WORKLOAD_SEED, u64::from(w.keys), w.value_size as usize);
+        let mut bytes = std::mem::take(&mut self.workload_bytes);
+        bytes.clear();
+        writes.encode(self.write_seq..self.write_seq + due, &mut bytes);
+        self.write_seq += due;
+        let now = self.sim.now_ms();
+        for m in self.sim.node_names() {
+            let is_master = self.sim.replication_view(&m).is_some_and(|v| v.master.is_none());
+            if !is_master {
+                continue;
+            }
+            if let Some(node) = self.sim.node_mut(&m) {
+                // The replies (+OK, or the node's error) go back to the client
+                // unread, as with redis-benchmark.
+                let _ = node.client_bytes(now, WORKLOAD_CLIENT, &bytes);
+            }
+            self.sim.pump(&m);
         }
-        let batch = vec![argv];
-        let masters: Vec<String> = self
-            .sim
-            .node_names()
-            .into_iter()
-            .filter(|n| self.sim.replication_view(n).is_some_and(|v| v.master.is_none()))
-            .collect();
-        for m in masters {
-            self.sim.pipeline(&m, WORKLOAD_CLIENT, batch.clone());
-        }
+        self.workload_bytes = bytes;
     }
 
     /// Plays the scenario's next steps whose time has come.
@@ -912,7 +1012,24 @@ impl SimDriver {
 
     // ----- view -----------------------------------------------------------------
 
-    fn node_view(&self, name: &str, views: &BTreeMap<String, ReplicationView>) -> NodeView {
+    /// The arrows for the space-time diagram. Under a workload they change
+    /// every frame; the diagram is redrawn with new ones at most every
+    /// [`ARROWS_REFRESH_MS`] of virtual time (at once after a verb), which
+    /// the eye does not miss and which saves re-rendering hundreds of
+    /// arrows per frame.
+    fn shared_arrows(&self) -> Rc<Vec<ArrowView>> {
+        let now = self.sim.now_ms();
+        let (epoch, at) = self.arrows_built.get();
+        if epoch == self.epoch && now < at + ARROWS_REFRESH_MS {
+            return self.arrows_rc.borrow().clone();
+        }
+        if self.arrows_changed.get() {
+            self.arrows_built.set((self.epoch, now));
+        }
+        shared(&self.arrows, &self.arrows_changed, &self.arrows_rc)
+    }
+
+    fn node_view(&self, name: &str, views: &Views) -> NodeView {
         let port = self.port_of(name).unwrap_or(0);
         let mut nv = NodeView::new(name, port);
         let Some(node) = self.sim.node(name) else {
@@ -943,7 +1060,7 @@ impl SimDriver {
                 replicas,
             }
         });
-        if let Some(p) = self.cache.borrow().parts.get(name) {
+        if let Some((p, _)) = self.cache.borrow().parts.get(name) {
             nv.keys = p.keys.clone();
             nv.info_replication = p.info.clone();
             nv.log = p.log.clone();
@@ -954,61 +1071,70 @@ impl SimDriver {
 
     /// Rebuilds every node's [`PanelParts`] if they are stale.
     fn refresh_panels(&self, links: &[LinkView]) {
-        let stamp = (self.epoch, self.sim.elapsed_ms() / PANEL_REFRESH_MS);
-        if self.cache.borrow().stamp == Some(stamp) {
-            return;
-        }
         let now = self.sim.now_ms();
-        let mut parts: BTreeMap<String, PanelParts> = BTreeMap::new();
-        for name in self.sim.node_names() {
-            let Some(node) = self.sim.node(&name) else {
-                parts.insert(name, PanelParts::default());
+        let names = self.sim.node_names();
+        let mut cache = self.cache.borrow_mut();
+        let all = cache.epoch != Some(self.epoch);
+        if all {
+            *cache = PanelCache { epoch: Some(self.epoch), ..PanelCache::default() };
+        }
+        cache.parts.retain(|n, _| names.contains(n));
+        cache.raw_keys.retain(|n, _| names.contains(n));
+        // The nodes to rebuild: all after a verb, else the stalest few.
+        let mut due: Vec<(u64, &String)> = names
+            .iter()
+            .filter_map(|n| {
+                let built = cache.parts.get(n.as_str()).map(|(_, t)| *t);
+                let stale = built.is_none_or(|t| now >= t + PANEL_REFRESH_MS);
+                stale.then_some((built.unwrap_or(0), n))
+            })
+            .collect();
+        if !all {
+            due.sort_unstable();
+            due.truncate(PANEL_REFRESH_PER_VIEW);
+        }
+        let master_of = |r: &str| links.iter().find(|l| l.to == r).map(|l| l.from.as_str());
+        // Raw keys first (a replica is compared with its master's).
+        for (_, name) in &due {
+            let rows = self.sim.node(name).map(|n| key_rows(&n.server, now)).unwrap_or_default();
+            cache.raw_keys.insert((*name).clone(), Rc::new(rows));
+        }
+        for (_, name) in due {
+            let Some(node) = self.sim.node(name) else {
+                cache.parts.insert(name.clone(), (PanelParts::default(), now));
                 continue;
             };
             let server = &node.server;
+            let raw = cache.raw_keys.get(name.as_str()).cloned().unwrap_or_default();
+            // Keys a replica lacks or holds differently from its master.
+            let keys = match master_of(name).filter(|m| self.sim.node(m).is_some()) {
+                Some(m) => Rc::new(diff_against_master(&raw, &cache.raw_keys.get(m).cloned().unwrap_or_default())),
+                None => raw,
+            };
             let log_start = server.log.len().saturating_sub(MAX_LOG_LINES);
-            parts.insert(
-                name,
-                PanelParts {
-                    keys: key_rows(server, now),
-                    info: info::render_section(server, now, "replication"),
-                    log: server.log[log_start..]
+            let parts = PanelParts {
+                keys,
+                info: Rc::from(info::render_section(server, now, "replication")),
+                log: Rc::new(
+                    server.log[log_start..]
                         .iter()
                         .map(|l| format!("{} {}", clock(self.t_rel(l.t_ms)), l.text))
                         .collect(),
-                    config: CONFIG_NAMES.iter().flat_map(|n| server.config.get(n.as_bytes())).collect(),
-                },
-            );
+                ),
+                config: Rc::new(CONFIG_NAMES.iter().flat_map(|n| server.config.get(n.as_bytes())).collect()),
+            };
+            cache.parts.insert(name.clone(), (parts, now));
         }
-        // Keys a replica lacks or holds differently from its master.
-        let diffed: Vec<(String, Vec<KeyRow>)> = links
-            .iter()
-            .filter(|l| self.sim.node(&l.from).is_some() && self.sim.node(&l.to).is_some())
-            .filter_map(|l| {
-                Some((l.to.clone(), diff_against_master(&parts.get(&l.to)?.keys, &parts.get(&l.from)?.keys)))
-            })
-            .collect();
-        for (name, keys) in diffed {
-            if let Some(p) = parts.get_mut(&name) {
-                p.keys = keys;
-            }
-        }
-        *self.cache.borrow_mut() = PanelCache { stamp: Some(stamp), parts };
     }
 
     /// One marker per replica of `master`: the connected ones where their
     /// last ACK puts them, the disconnected ones (replicas whose configured
     /// master is `master`) at their own offset, red when the master's
     /// PSYNC rule would refuse their next request.
-    fn markers(
-        &self,
-        master: &str,
-        mview: &ReplicationView,
-        views: &BTreeMap<String, ReplicationView>,
-    ) -> Vec<ReplicaMarker> {
+    fn markers(&self, master: &str, mview: &ReplicationView, views: &Views) -> Vec<ReplicaMarker> {
         let mut out = Vec::new();
         let Some(mnode) = self.sim.node(master) else { return out };
-        for (name, rv) in views {
+        for (name, rv) in views.iter() {
             if self.master_name(rv).as_deref() != Some(master) {
                 continue;
             }
@@ -1042,7 +1168,7 @@ impl SimDriver {
         out
     }
 
-    fn links_view(&self, views: &BTreeMap<String, ReplicationView>) -> Vec<LinkView> {
+    fn links_view(&self, views: &Views) -> Vec<LinkView> {
         let mut links = Vec::new();
         let mut pairs: Vec<(String, String)> = Vec::new();
         for name in self.sim.node_names() {
@@ -1089,18 +1215,17 @@ impl SimDriver {
     /// drawn are left out: the bar shows them.
     fn in_flight_view(&self) -> Vec<MessageView> {
         let now = self.sim.now_ms();
-        let key = |s: &replscope_core::network::InFlight| (s.from.clone(), s.from_conn.0, s.stream_offset);
         self.sim
             .in_flight()
             .into_iter()
             .filter(|s| s.kind == SegmentKind::Data)
             .filter(|s| {
-                !(self.labels.get(&key(s)).is_some_and(|l| l.kind == MessageKind::Rdb)
+                !(self.label_of(&s.from, s.from_conn.0, s.stream_offset).is_some_and(|l| l.kind == MessageKind::Rdb)
                     && self.rdb.contains_key(&(s.from.clone(), s.to.clone())))
             })
             .take(MAX_IN_FLIGHT)
             .map(|s| {
-                let label = self.labels.get(&(s.from.clone(), s.from_conn.0, s.stream_offset));
+                let label = self.label_of(&s.from, s.from_conn.0, s.stream_offset);
                 let (kind, text) =
                     label.map_or((MessageKind::Write, human_bytes(s.len as u64)), |l| (l.kind, l.label.clone()));
                 let progress = s.progress(now);
@@ -1124,6 +1249,37 @@ impl SimDriver {
         }
         let names = self.sim.node_names();
         self.last_master.retain(|n, _| names.contains(n));
+    }
+}
+
+/// Whether the driver does anything with an event (the rest it only reads
+/// while labelling segments): see `handle`.
+fn shown(kind: &SimEventKind) -> bool {
+    match kind {
+        SimEventKind::ConnectionRefused { .. }
+        | SimEventKind::Reply { .. }
+        | SimEventKind::Blocked { .. }
+        | SimEventKind::LinkChanged { .. } => false,
+        SimEventKind::Node { event, .. } => !matches!(
+            event,
+            NodeEventKind::ErrorReply { .. }
+                | NodeEventKind::Log { .. }
+                | NodeEventKind::HandshakeStep { .. }
+                | NodeEventKind::PsyncReply { .. }
+                | NodeEventKind::BacklogTrimmed { .. }
+                | NodeEventKind::ReplicaAck { .. }
+                | NodeEventKind::StreamFed { .. }
+                | NodeEventKind::StreamApplied { .. }
+                | NodeEventKind::WaitDone { .. }
+        ),
+        SimEventKind::Net { event } => !matches!(
+            event,
+            NetEvent::ConnectStarted { .. }
+                | NetEvent::Accepted { .. }
+                | NetEvent::Connected { .. }
+                | NetEvent::CloseStarted { .. }
+        ),
+        _ => true,
     }
 }
 
@@ -1239,10 +1395,12 @@ impl Driver for SimDriver {
             Verb::SetWorkload(w) => {
                 self.workload = *w;
                 let text = if w.writes_per_s == 0 {
-                    "workload stopped".to_string()
+                    format!("workload stopped ({} SETs sent)", self.write_seq)
                 } else {
                     format!(
-                        "workload: {} writes/s to every master, {} keys, {} B values (each {WORKLOAD_SLICE_MS} ms of writes as one MSET)",
+                        "workload: {} writes/s to every master as individual SET key:NNNNNN commands over {} keys, \
+                         {} B values, pipelined every {WORKLOAD_SLICE_MS} ms on their own connection \
+                         (not logged one by one)",
                         w.writes_per_s, w.keys, w.value_size
                     )
                 };
@@ -1281,8 +1439,12 @@ impl Driver for SimDriver {
 
     fn view(&self) -> SceneView {
         let names = self.sim.node_names();
-        let views: BTreeMap<String, ReplicationView> =
-            names.iter().filter_map(|n| Some((n.clone(), self.sim.replication_view(n)?))).collect();
+        let mut views = Views::new();
+        for n in &names {
+            if let Some(rv) = self.sim.replication_view(n) {
+                views.insert(n.clone(), rv);
+            }
+        }
         let links = self.links_view(&views);
         self.refresh_panels(&links);
         let nodes: Vec<NodeView> = names.iter().map(|n| self.node_view(n, &views)).collect();
@@ -1293,8 +1455,8 @@ impl Driver for SimDriver {
             nodes,
             links,
             in_flight: self.in_flight_view(),
-            arrows: self.arrows.iter().cloned().collect(),
-            events: self.events.iter().cloned().collect(),
+            arrows: self.shared_arrows(),
+            events: shared(&self.events, &self.events_changed, &self.events_rc),
             workload: self.workload,
         }
     }

@@ -2,11 +2,10 @@
 //!
 //! Scene verbs go to the [`Driver`]; what belongs to the screen alone
 //! (selection, tabs, console transcripts, playback, projector mode) lives
-//! in [`Ui`]. A tick that changes nothing returns the same `Rc`, so nothing
+//! in [`Ui`]. A tick while paused returns the same `Rc`, so nothing
 //! re-renders while the scene is idle.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use replscope_core::resp::Frame;
@@ -15,7 +14,8 @@ use yew::Reducible;
 
 use crate::driver::{ConsoleReply, Driver, Verb};
 use crate::fmt::format_reply;
-use crate::view::SceneView;
+use crate::small_map::SmallMap;
+use crate::view::Scene;
 
 /// Playback speeds offered, slowest first.
 pub const SPEEDS: [f64; 9] = [0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 25.0, 100.0];
@@ -90,7 +90,7 @@ pub struct Ui {
     pub filter_kind: Option<String>,
     /// Index into the scene's events of the entry clicked in the log.
     pub highlight: Option<usize>,
-    pub consoles: Rc<BTreeMap<String, Console>>,
+    pub consoles: Rc<SmallMap<String, Console>>,
     pub config_result: Option<ConfigResult>,
 }
 
@@ -145,36 +145,36 @@ pub enum Action {
 /// The app's state: the driver, its latest view, and the screen's own state.
 pub struct AppState {
     driver: Rc<RefCell<Box<dyn Driver>>>,
-    pub view: Rc<SceneView>,
+    pub view: Scene,
     pub ui: Ui,
 }
 
 impl PartialEq for AppState {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.view, &other.view) && self.ui == other.ui
+        self.view == other.view && self.ui == other.ui
     }
 }
 
 impl AppState {
     pub fn new(driver: Box<dyn Driver>) -> AppState {
-        let view = Rc::new(driver.view());
+        let view = Scene::from(driver.view());
         AppState { driver: Rc::new(RefCell::new(driver)), view, ui: Ui::default() }
     }
 
-    fn with(&self, view: Rc<SceneView>, ui: Ui) -> Rc<AppState> {
+    fn with(&self, view: Scene, ui: Ui) -> Rc<AppState> {
         Rc::new(AppState { driver: self.driver.clone(), view, ui })
     }
 
     fn apply_verb(&self, verb: Verb) -> Rc<AppState> {
         let reply = self.driver.borrow_mut().apply(&verb);
-        let view = Rc::new(self.driver.borrow().view());
+        let view = Scene::from(self.driver.borrow().view());
         let mut ui = self.ui.clone();
         ui.link_menu = None;
         match &verb {
             Verb::RunCommand { node, line } => {
                 let prompt = view.node(node).map(|n| n.prompt()).unwrap_or_else(|| format!("{node}>"));
                 let consoles = Rc::make_mut(&mut ui.consoles);
-                let console = consoles.entry(node.clone()).or_default();
+                let console = consoles.get_or_insert_with(node.clone(), Console::default);
                 if !line.trim().is_empty() && console.history.last() != Some(line) {
                     console.history.push(line.clone());
                 }
@@ -237,12 +237,10 @@ impl Reducible for AppState {
                 if !self.ui.playing {
                     return self;
                 }
+                // Playing, the clock moves every frame: the view is new.
                 self.driver.borrow_mut().tick(dt, self.ui.speed);
-                let view = self.driver.borrow().view();
-                if view == *self.view {
-                    return self;
-                }
-                return self.with(Rc::new(view), ui);
+                let view = Scene::from(self.driver.borrow().view());
+                return self.with(view, ui);
             }
             Action::Play => ui.playing = true,
             Action::Pause => ui.playing = false,
@@ -301,7 +299,7 @@ mod tests {
         let s = state().reduce(Action::Verb(Verb::RunCommand { node: "A".into(), line: "SET k v".into() }));
         let s = s.reduce(Action::Verb(Verb::RunCommand { node: "A".into(), line: "GET nope".into() }));
         let s = s.reduce(Action::Verb(Verb::RunCommand { node: "A".into(), line: "FOO".into() }));
-        let console = &s.ui.consoles["A"];
+        let console = s.ui.consoles.get("A").unwrap();
         assert_eq!(console.history, vec!["SET k v", "GET nope", "FOO"]);
         let e = &console.entries;
         assert_eq!((e[0].prompt.as_str(), e[0].output.as_str(), e[0].error), ("A:6379>", "OK", false));

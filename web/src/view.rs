@@ -10,6 +10,34 @@
 //! re-renders nothing.
 
 /// Everything on screen at one instant of virtual time.
+use std::rc::Rc;
+
+/// A scene as the components get it: shared, and compared by identity. The
+/// app makes a new one whenever the driver reports a new view, so `==` is
+/// a pointer check rather than a walk over every node, link and event of
+/// the old and the new scene in each component, every frame.
+#[derive(Clone, Debug, Default)]
+pub struct Scene(pub Rc<SceneView>);
+
+impl PartialEq for Scene {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::ops::Deref for Scene {
+    type Target = SceneView;
+    fn deref(&self) -> &SceneView {
+        &self.0
+    }
+}
+
+impl From<SceneView> for Scene {
+    fn from(view: SceneView) -> Scene {
+        Scene(Rc::new(view))
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SceneView {
     /// Virtual time since the scene started, in ms (shown as `t = 00:12.340`).
@@ -24,10 +52,12 @@ pub struct SceneView {
     /// Messages on the wire right now.
     pub in_flight: Vec<MessageView>,
     /// Recent messages with their send and receive times, for the
-    /// space-time diagram (in-flight ones have no `recv_ms` yet).
-    pub arrows: Vec<ArrowView>,
-    /// The event log, oldest first.
-    pub events: Vec<EventView>,
+    /// space-time diagram (in-flight ones have no `recv_ms` yet). Shared:
+    /// the driver hands out the same `Rc` until they change, so the
+    /// diagram and the log compare them by pointer, not entry by entry.
+    pub arrows: Rc<Vec<ArrowView>>,
+    /// The event log, oldest first (shared like `arrows`).
+    pub events: Rc<Vec<EventView>>,
     /// The workload generator's settings (all zero: off).
     pub workload: Workload,
 }
@@ -99,13 +129,16 @@ pub struct NodeView {
     pub sync_in_progress: bool,
     pub crashed: bool,
     pub backlog: Option<BacklogView>,
-    pub keys: Vec<KeyRow>,
+    /// The panel's parts below are shared (`Rc`): the driver rebuilds them
+    /// a few times a second, not every frame, and an unchanged part is the
+    /// same allocation from one frame to the next.
+    pub keys: Rc<Vec<KeyRow>>,
     /// `INFO replication`, verbatim.
-    pub info_replication: String,
+    pub info_replication: Rc<str>,
     /// The node's own log lines, oldest first.
-    pub log: Vec<String>,
+    pub log: Rc<Vec<String>>,
     /// The replication-related parameters, as `CONFIG GET` reports them.
-    pub config: Vec<(String, String)>,
+    pub config: Rc<Vec<(String, String)>>,
 }
 
 impl NodeView {
@@ -121,10 +154,10 @@ impl NodeView {
             sync_in_progress: false,
             crashed: false,
             backlog: None,
-            keys: Vec::new(),
-            info_replication: String::new(),
-            log: Vec::new(),
-            config: Vec::new(),
+            keys: Rc::default(),
+            info_replication: Rc::from(""),
+            log: Rc::default(),
+            config: Rc::default(),
         }
     }
 
@@ -305,7 +338,7 @@ pub struct MessageView {
 }
 
 /// A message in the space-time diagram.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ArrowView {
     pub from: String,
     pub to: String,
@@ -320,7 +353,7 @@ pub struct ArrowView {
 }
 
 /// One line of the event log.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EventView {
     pub t_ms: u64,
     /// The node it happened on.
@@ -368,31 +401,36 @@ pub struct Workload {
 }
 
 /// Compares a replica's rows with its master's and marks every difference
-/// (and adds rows for keys only the master has). Rows come sorted by
-/// (db, key) and so does the result.
+/// (and adds rows for keys only the master has). Both come sorted by
+/// (db, key), as the keyspace lists them, and so does the result: one
+/// merge pass, no sorting, so it stays cheap for every replica on every
+/// refresh.
 pub fn diff_against_master(replica: &[KeyRow], master: &[KeyRow]) -> Vec<KeyRow> {
-    let mut out: Vec<KeyRow> = Vec::with_capacity(replica.len());
-    let find = |rows: &[KeyRow], db: usize, key: &str| rows.iter().position(|r| r.db == db && r.key == key);
-    for row in replica {
-        let mut row = row.clone();
-        row.differs_from_master = match find(master, row.db, &row.key) {
-            None => Some(Diff::Extra),
-            Some(i) if master[i].value_preview != row.value_preview || master[i].kind != row.kind => {
-                Some(Diff::Stale { master_value: master[i].value_preview.clone() })
-            }
-            Some(_) => None,
+    use std::cmp::Ordering;
+    let mut out: Vec<KeyRow> = Vec::with_capacity(replica.len().max(master.len()));
+    let (mut r, mut m) = (replica.iter().peekable(), master.iter().peekable());
+    loop {
+        let order = match (r.peek(), m.peek()) {
+            (None, None) => break,
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(a), Some(b)) => (a.db, &a.key).cmp(&(b.db, &b.key)),
         };
-        out.push(row);
+        let row = match order {
+            Ordering::Less => r.next().map(|row| KeyRow { differs_from_master: Some(Diff::Extra), ..row.clone() }),
+            Ordering::Greater => {
+                m.next().map(|row| KeyRow { ttl_ms: None, differs_from_master: Some(Diff::Missing), ..row.clone() })
+            }
+            Ordering::Equal => r.next().zip(m.next()).map(|(row, master)| {
+                let same = master.value_preview == row.value_preview && master.kind == row.kind;
+                KeyRow {
+                    differs_from_master: (!same).then(|| Diff::Stale { master_value: master.value_preview.clone() }),
+                    ..row.clone()
+                }
+            }),
+        };
+        out.extend(row);
     }
-    for m in master {
-        if find(replica, m.db, &m.key).is_none() {
-            let mut row = m.clone();
-            row.ttl_ms = None;
-            row.differs_from_master = Some(Diff::Missing);
-            out.push(row);
-        }
-    }
-    out.sort_by(|a, b| (a.db, &a.key).cmp(&(b.db, &b.key)));
     out
 }
 

@@ -1,8 +1,6 @@
 //! Controls: the top bar (time, speed, scenario), the canvas toolbar with
 //! the node and link menus, the workload form and the shortcuts overlay.
 
-use std::rc::Rc;
-
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -10,11 +8,11 @@ use crate::driver::Verb;
 use crate::fmt::{clock, speed as speed_text};
 use crate::sim_driver::SCENARIOS;
 use crate::state::{Action, SPEEDS, Ui};
-use crate::view::{LinkState, SceneView, Workload};
+use crate::view::{LinkState, Scene, Workload};
 
 #[derive(Properties, PartialEq)]
 pub struct TopBarProps {
-    pub view: Rc<SceneView>,
+    pub view: Scene,
     pub ui: Ui,
     pub on_action: Callback<Action>,
 }
@@ -71,7 +69,7 @@ pub fn TopBar(props: &TopBarProps) -> Html {
                     <option value="" selected=true>{ props.view.scenario.clone() }</option>
                     <option value="reset">{ "↺ Reset to the ready scene" }</option>
                     <optgroup label="Example scenarios (played step by step)">
-                        { for SCENARIOS.iter().map(|(name, _)| html! { <option value={*name}>{ *name }</option> }) }
+                        { for SCENARIOS.iter().map(|name| html! { <option value={*name}>{ *name }</option> }) }
                     </optgroup>
                 </select>
                 <button class={classes!(ui.workload_open.then_some("on"))} onclick={emit(Action::ToggleWorkloadForm)}
@@ -84,15 +82,11 @@ pub fn TopBar(props: &TopBarProps) -> Html {
     }
 }
 
-/// Loads the example scenario `name`: embedded, or fetched from
-/// `scenarios/<name>.json` next to the page.
+/// Loads the example scenario `name`, fetched from `scenarios/<name>.json`
+/// next to the page.
 fn load_scenario(name: &str, on_action: Callback<Action>) {
-    let Some((name, embedded)) = SCENARIOS.iter().find(|(n, _)| *n == name) else { return };
+    let Some(name) = SCENARIOS.iter().find(|n| **n == name) else { return };
     let name = name.to_string();
-    if let Some(json) = embedded {
-        on_action.emit(Action::Verb(Verb::LoadScenario { name, json: json.to_string() }));
-        return;
-    }
     wasm_bindgen_futures::spawn_local(async move {
         match fetch_text(&format!("scenarios/{name}.json")).await {
             Ok(json) => on_action.emit(Action::Verb(Verb::LoadScenario { name, json })),
@@ -116,7 +110,7 @@ async fn fetch_text(url: &str) -> Result<String, String> {
 
 #[derive(Properties, PartialEq)]
 pub struct ToolbarProps {
-    pub view: Rc<SceneView>,
+    pub view: Scene,
     pub selected: Option<String>,
     pub link_menu: Option<(String, String)>,
     pub on_action: Callback<Action>,
@@ -150,15 +144,17 @@ pub fn SceneToolbar(props: &ToolbarProps) -> Html {
         };
     }
     let add = verb(Verb::AddNode { master: props.selected.clone() });
-    let add_label = match &props.selected {
-        Some(n) => format!("+ Add replica of {n}"),
-        None => "+ Add node".to_string(),
+    // Short on screen (the toolbar stays one row at 1280 px), whole for
+    // screen readers and tooltips.
+    let (add_text, add_label) = match &props.selected {
+        Some(n) => ("+ Replica", format!("Add a replica of {n}")),
+        None => ("+ Add node", "Add a node".to_string()),
     };
     let Some(node) = props.selected.as_ref().and_then(|n| props.view.node(n)) else {
         return html! {
             <div class="toolbar" role="toolbar" aria-label="scene">
                 <span class="muted">{ "Click a node or a link." }</span>
-                <button onclick={add}>{ add_label }</button>
+                <button onclick={add} title={add_label.clone()} aria-label={add_label}>{ add_text }</button>
             </div>
         };
     };
@@ -193,7 +189,9 @@ pub fn SceneToolbar(props: &ToolbarProps) -> Html {
                 }) }
             </select>
             <button onclick={verb(Verb::RemoveNode { node: name.clone() })}>{ "Remove" }</button>
-            <button onclick={add}>{ add_label }</button>
+            <button onclick={add} title={add_label.clone()} aria-label={add_label}>{ add_text }</button>
+            <button onclick={verb(Verb::AddNode { master: None })} title="Add a standalone master"
+                    aria-label="Add a standalone master">{ "+ Master" }</button>
         </div>
     }
 }

@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 use crate::fmt::clock;
 use crate::state::Action;
-use crate::view::{ArrowView, EventView, MessageKind, Outcome, SceneView};
+use crate::view::{ArrowView, EventView, MessageKind, Outcome, Scene};
 
 use super::topology::outcome_text;
 
@@ -111,7 +111,7 @@ pub fn EventLog(props: &EventLogProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 pub struct SpaceTimeProps {
-    pub view: Rc<SceneView>,
+    pub view: Scene,
     pub speed: f64,
 }
 
@@ -125,57 +125,62 @@ fn arrow_class(kind: MessageKind) -> String {
     format!("arrow arrow-{}", kind.class())
 }
 
+/// Diagram geometry: width, lane height, left margin (lane names).
+const ST_W: f64 = 600.0;
+const ST_LANE_H: f64 = 30.0;
+const ST_LEFT: f64 = 36.0;
+
+fn lane_y(i: usize) -> f64 {
+    14.0 + i as f64 * ST_LANE_H + ST_LANE_H / 2.0
+}
+
 /// A lane per node (rows), time flowing right; "now" is the right edge.
+///
+/// Arrows and event ticks sit at fixed positions of absolute time inside a
+/// group that slides left as time runs, so a frame changes one transform.
+/// The delivered arrows and the ticks are a child component ([`StMarks`])
+/// that re-renders only when the log or the arrows change, not every frame;
+/// only the few arrows still in flight (their heads at "now") are redrawn.
 #[component]
 pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
     let view = &props.view;
-    let (w, lane_h, left) = (600.0, 30.0, 36.0);
-    let h = (view.nodes.len().max(1) as f64) * lane_h + 20.0;
+    let lanes: Vec<String> = view.nodes.iter().map(|n| n.name.clone()).collect();
+    let h = (lanes.len().max(1) as f64) * ST_LANE_H + 20.0;
     let span = window_ms(props.speed);
     let t0 = view.t_ms.saturating_sub(span);
-    // Arrows are drawn at fixed positions of absolute time inside a group
-    // that slides left as time runs: a frame changes one transform, not
-    // every arrow's coordinates.
-    let scale = (w - left - 8.0) / span as f64;
-    let x = |t: u64| t as f64 * scale;
-    let slide = left - x(t0);
-    let lane =
-        |name: &str| view.nodes.iter().position(|n| n.name == name).map(|i| 14.0 + i as f64 * lane_h + lane_h / 2.0);
-    let lanes = view.nodes.iter().enumerate().map(|(i, n)| {
-        let y = 14.0 + i as f64 * lane_h + lane_h / 2.0;
+    let scale = (ST_W - ST_LEFT - 8.0) / span as f64;
+    let slide = ST_LEFT - t0 as f64 * scale;
+    let lane_rows = lanes.iter().enumerate().map(|(i, name)| {
+        let y = lane_y(i);
         html! {
-            <g class="lane">
-                <text x="4" y={(y + 5.0).to_string()}>{ n.name.clone() }</text>
-                <line x1={left.to_string()} x2={(w - 8.0).to_string()} y1={y.to_string()} y2={y.to_string()} />
+            <g class="lane" key={name.clone()}>
+                <text x="4" y={(y + 5.0).to_string()}>{ name.clone() }</text>
+                <line x1={ST_LEFT.to_string()} x2={(ST_W - 8.0).to_string()} y1={y.to_string()} y2={y.to_string()} />
             </g>
         }
     });
-    let visible = |a: &&ArrowView| a.recv_ms.is_none_or(|r| r >= t0);
+    let lane = |name: &str| lanes.iter().position(|n| n == name).map(lane_y);
+    let now_x = view.t_ms as f64 * scale;
     let keyed = view.arrows.windows(2).all(|w| w[0].id < w[1].id) && view.arrows.first().is_none_or(|a| a.id > 0);
-    let arrows = view.arrows.iter().enumerate().filter(|(_, a)| visible(a)).filter_map(|(i, a)| {
+    let in_flight = view.arrows.iter().enumerate().filter(|(_, a)| a.recv_ms.is_none() && a.sent_ms >= t0);
+    let in_flight = in_flight.filter_map(|(i, a)| {
         let (y1, y2) = (lane(&a.from)?, lane(&a.to)?);
-        let (x1, x2) = (x(a.sent_ms), x(a.recv_ms.unwrap_or(view.t_ms)));
         Some(html! {
-            <line key={if keyed { a.id.to_string() } else { format!("at{i}") }}
-                  class={classes!(arrow_class(a.kind), a.recv_ms.is_none().then_some("in-flight"))}
-                  x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} marker-end="url(#st-arrow)">
-                <title>{ format!("{} → {}: {} (sent {})", a.from, a.to, a.label, clock(a.sent_ms)) }</title>
+            <line key={if keyed { a.id.to_string() } else { format!("at{i}") }} class={classes!(arrow_class(a.kind), "in-flight")}
+                  x1={(a.sent_ms as f64 * scale).to_string()} y1={y1.to_string()} x2={now_x.to_string()} y2={y2.to_string()}
+                  marker-end="url(#st-arrow)">
+                <title>{ arrow_title(a) }</title>
             </line>
         })
     });
-    let ticks = view.events.iter().filter(|e| e.t_ms >= t0).filter_map(|e| {
-        let y = lane(&e.node)?;
-        let cx = x(e.t_ms);
-        Some(html! {
-            <path class="event-tick" d={format!("M{cx:.1},{:.1} l5,5 l-5,5 l-5,-5 z", y - 5.0)}>
-                <title>{ format!("{} {}: {}", clock(e.t_ms), e.node, e.text) }</title>
-            </path>
-        })
-    });
+    // What has slid out of view is dropped in steps of a tenth of the span,
+    // so the marks re-render a few times per window, not every frame.
+    let step = (span / 10).max(1);
+    let from_ms = t0 / step * step;
     html! {
         <section class="spacetime" aria-label="space-time diagram">
-            <svg viewBox={format!("0 0 {w} {h}")} preserveAspectRatio="xMinYMin meet" role="img"
-                 style={format!("aspect-ratio: {w} / {h}")}
+            <svg viewBox={format!("0 0 {ST_W} {h}")} preserveAspectRatio="xMinYMin meet" role="img"
+                 style={format!("aspect-ratio: {ST_W} / {h}")}
                  aria-label={format!("messages between nodes over the last {} s of virtual time", span / 1000)}>
                 <defs>
                     <marker id="st-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8"
@@ -183,17 +188,71 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
                         <path d="M0,0 L10,5 L0,10 z" fill="#1a1a1a" />
                     </marker>
                 </defs>
-                { for lanes }
-                <clipPath id="st-clip"><rect x={left.to_string()} y="0" width={(w - left - 4.0).to_string()} height={h.to_string()} /></clipPath>
+                { for lane_rows }
+                <clipPath id="st-clip"><rect x={ST_LEFT.to_string()} y="0" width={(ST_W - ST_LEFT - 4.0).to_string()} height={h.to_string()} /></clipPath>
                 <g clip-path="url(#st-clip)">
                     <g class="st-slide" transform={format!("translate({slide:.2},0)")}>
-                        { for arrows }
-                        { for ticks }
+                        <StMarks arrows={view.arrows.clone()} events={view.events.clone()} lanes={lanes.clone()}
+                                 {scale} {from_ms} />
+                        <g class="st-in-flight">{ for in_flight }</g>
                     </g>
                 </g>
-                <text class="now" x={(w - 10.0).to_string()} y="10" text-anchor="end">{ format!("now · last {} s", span / 1000) }</text>
+                <text class="now" x={(ST_W - 10.0).to_string()} y="10" text-anchor="end">{ format!("now · last {} s", span / 1000) }</text>
             </svg>
         </section>
+    }
+}
+
+fn arrow_title(a: &ArrowView) -> String {
+    format!("{} → {}: {} (sent {})", a.from, a.to, a.label, clock(a.sent_ms))
+}
+
+#[derive(Properties, PartialEq)]
+pub struct StMarksProps {
+    pub arrows: Rc<Vec<ArrowView>>,
+    pub events: Rc<Vec<EventView>>,
+    /// Node names, one lane each, top to bottom.
+    pub lanes: Vec<String>,
+    /// SVG units per virtual ms.
+    pub scale: f64,
+    /// Marks that ended before this (virtual ms) are left out.
+    pub from_ms: u64,
+}
+
+/// The delivered arrows and the event ticks of the space-time diagram, at
+/// absolute-time positions (see [`SpaceTime`]).
+#[component]
+pub fn StMarks(props: &StMarksProps) -> Html {
+    let lane = |name: &str| props.lanes.iter().position(|n| n == name).map(lane_y);
+    let x = |t: u64| t as f64 * props.scale;
+    let keyed = props.arrows.windows(2).all(|w| w[0].id < w[1].id) && props.arrows.first().is_none_or(|a| a.id > 0);
+    let arrows = props.arrows.iter().enumerate().filter_map(|(i, a)| {
+        let recv = a.recv_ms.filter(|r| *r >= props.from_ms)?;
+        let (y1, y2) = (lane(&a.from)?, lane(&a.to)?);
+        Some(html! {
+            <line key={if keyed { a.id.to_string() } else { format!("at{i}") }} class={arrow_class(a.kind)}
+                  x1={x(a.sent_ms).to_string()} y1={y1.to_string()} x2={x(recv).to_string()} y2={y2.to_string()}
+                  marker-end="url(#st-arrow)">
+                <title>{ arrow_title(a) }</title>
+            </line>
+        })
+    });
+    let events_keyed =
+        props.events.windows(2).all(|w| w[0].id < w[1].id) && props.events.first().is_none_or(|e| e.id > 0);
+    let ticks = props.events.iter().enumerate().filter(|(_, e)| e.t_ms >= props.from_ms).filter_map(|(i, e)| {
+        let y = lane(&e.node)?;
+        let cx = x(e.t_ms);
+        Some(html! {
+            <path key={if events_keyed { e.id.to_string() } else { format!("at{i}") }} class="event-tick" d={format!("M{cx:.1},{:.1} l5,5 l-5,5 l-5,-5 z", y - 5.0)}>
+                <title>{ format!("{} {}: {}", clock(e.t_ms), e.node, e.text) }</title>
+            </path>
+        })
+    });
+    html! {
+        <g class="st-marks">
+            <g>{ for arrows }</g>
+            <g>{ for ticks }</g>
+        </g>
     }
 }
 

@@ -51,7 +51,7 @@ pub fn NodePanel(props: &NodePanelProps) -> Html {
         Tab::Keys => keys_table(node, props.master.as_deref()),
         Tab::Info => html! {
             <pre class="info-text" aria-label={format!("INFO replication of {}", node.name)}>
-                { if node.crashed { "(node is down)".to_string() } else { node.info_replication.clone() } }
+                { if node.crashed { "(node is down)".to_string() } else { node.info_replication.to_string() } }
             </pre>
         },
         Tab::Log => html! {
@@ -240,7 +240,7 @@ fn param_help(name: &str) -> &'static str {
 #[derive(Properties, PartialEq)]
 pub struct ConfigProps {
     pub node: String,
-    pub config: Vec<(String, String)>,
+    pub config: Rc<Vec<(String, String)>>,
     pub result: Option<ConfigResult>,
     pub on_action: Callback<Action>,
 }

@@ -4,8 +4,6 @@
 //! a crashed node is greyed *and* crossed out, and every link state has its
 //! own stroke pattern, icon and text.
 
-use std::rc::Rc;
-
 use yew::prelude::*;
 
 use crate::fmt::human_bytes;
@@ -15,7 +13,7 @@ use crate::view::*;
 
 #[derive(Properties, PartialEq)]
 pub struct TopologyProps {
-    pub view: Rc<SceneView>,
+    pub view: Scene,
     #[prop_or_default]
     pub selected: Option<String>,
     /// Nodes to ring (from a clicked event-log entry).
@@ -148,8 +146,10 @@ pub fn TopologyCanvas(props: &TopologyProps) -> Html {
         .collect::<Html>();
     let pills = pills(&view.in_flight, props.reduced_motion);
     let rows = pill_rows(&pills, |p| {
-        let len = link_ends(&layout, &p.from, &p.to).map(|(a, b)| ((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt());
-        text_width(&p.label, 11.0) / len.unwrap_or(1.0).max(1.0)
+        let Some((a, b)) = link_ends(&layout, &p.from, &p.to) else { return 1.0 };
+        let len = ((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt().max(1.0);
+        // As drawn: cut to the gap between the columns (see render_pill).
+        text_width(&p.label, 11.0).min(((b.0 - a.0).abs() - 8.0).max(48.0)) / len
     });
     let pills = pills.iter().zip(rows).filter_map(|(p, row)| render_pill(p, row, &layout)).collect::<Html>();
 
@@ -260,7 +260,7 @@ fn render_link(link: &LinkView, layout: &Layout, props: &TopologyProps) -> Html 
         }
     });
     html! {
-        <g class={class} role="button" tabindex="0" aria-label={format!("{summary}. Open the link menu")}
+        <g key={format!("{}-{}", link.from, link.to)} class={class} role="button" tabindex="0" aria-label={format!("{summary}. Open the link menu")}
            onclick={open} {onkeydown} data-link={format!("{}-{}", link.from, link.to)}>
             <title>{ summary.clone() }</title>
             // A wide invisible stroke: the click target is ≥ 32 px thick.
@@ -325,7 +325,7 @@ fn render_card(node: &NodeView, x: f64, y: f64, props: &TopologyProps) -> Html {
         })
     };
     html! {
-        <g class={class} transform={format!("translate({x},{y})")} role="button" tabindex="0"
+        <g key={node.name.clone()} class={class} transform={format!("translate({x},{y})")} role="button" tabindex="0"
            aria-pressed={selected.to_string()} aria-label={summary.clone()} onclick={select} {onkeydown}
            data-node={node.name.clone()}>
             <title>{ summary }</title>
@@ -345,13 +345,33 @@ fn render_card(node: &NodeView, x: f64, y: f64, props: &TopologyProps) -> Html {
     }
 }
 
+/// `label` shortened to at most `max_w` wide (see [`text_width`]): the
+/// command part is cut with `…`, the ` · size` tail kept. The full label
+/// stays in the pill's tooltip.
+pub fn fit_label(label: &str, max_w: f64) -> String {
+    if text_width(label, 11.0) <= max_w {
+        return label.to_string();
+    }
+    let max_chars = ((max_w - 14.0) / (11.0 * 0.6)).floor().max(2.0) as usize;
+    let (head, tail) = match label.rsplit_once(" · ") {
+        Some((head, tail)) if tail.chars().count() + 4 < max_chars => (head, format!(" · {tail}")),
+        _ => (label, String::new()),
+    };
+    let keep = max_chars.saturating_sub(tail.chars().count() + 1).max(1);
+    format!("{}…{tail}", head.chars().take(keep).collect::<String>())
+}
+
 fn render_pill(pill: &Pill, row: usize, layout: &Layout) -> Option<Html> {
     let (a, b) = link_ends(layout, &pill.from, &pill.to)?;
     let (mut x, y) = lerp(a, b, pill.progress.clamp(0.0, 1.0));
     let class = classes!("pill", format!("pill-{}", pill.kind.class()));
-    let w = text_width(&pill.label, 11.0);
+    // A pill stays in the gap between the two cards' columns (it never
+    // covers a card): its label is cut to the gap's width.
+    let gap = (b.0 - a.0).abs();
+    let label = if gap > 0.0 { fit_label(&pill.label, (gap - 8.0).max(48.0)) } else { pill.label.clone() };
+    let w = text_width(&label, 11.0);
     // Keep a pill between the two cards when the link is long enough.
-    let (left, right) = (a.0.min(b.0) + w / 2.0, a.0.max(b.0) - w / 2.0);
+    let (left, right) = (a.0.min(b.0) + 4.0 + w / 2.0, a.0.max(b.0) - 4.0 - w / 2.0);
     if left <= right {
         x = x.clamp(left, right);
     }
@@ -364,7 +384,7 @@ fn render_pill(pill: &Pill, row: usize, layout: &Layout) -> Option<Html> {
         <g class={class} transform={format!("translate({:.1},{:.1})", x - w / 2.0, y + 6.0 + row as f64 * 23.0)}>
             <title>{ pill.label.clone() }</title>
             <rect width={w.to_string()} height="20" rx="10" />
-            <text x={(w / 2.0).to_string()} y="14" text-anchor="middle">{ pill.label.clone() }</text>
+            <text x={(w / 2.0).to_string()} y="14" text-anchor="middle">{ label }</text>
         </g>
     })
 }
@@ -402,6 +422,15 @@ mod tests {
             false,
         );
         assert_eq!(pill_rows(&p, |_| 0.3), vec![0, 1, 0, 0]);
+    }
+
+    #[wasm_bindgen_test]
+    fn labels_are_cut_to_the_gap_keeping_the_size() {
+        assert_eq!(fit_label("SET k v · 27 B", 142.0), "SET k v · 27 B");
+        let cut = fit_label("SET key:000008 8xxxxxxxxxxxxxxx · 47 B", 142.0);
+        assert!(text_width(&cut, 11.0) <= 142.0, "{cut}");
+        assert!(cut.starts_with("SET key:") && cut.ends_with("… · 47 B"), "{cut}");
+        assert!(text_width(&fit_label("×37 messages and a very long tail indeed", 60.0), 11.0) <= 60.0);
     }
 
     #[wasm_bindgen_test]
