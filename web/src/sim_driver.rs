@@ -57,7 +57,7 @@ pub const READY_HINT: &str = "Try: type SET k v in A's console and watch it reac
 /// the directory into dist/, and a scenario is fetched from
 /// `scenarios/<name>.json` when chosen. None is embedded: the wasm bundle
 /// stays smaller, and the opening scene needs none of them.
-pub const SCENARIOS: [&str; 8] = [
+pub const SCENARIOS: [&str; 9] = [
     "partial-resync-after-short-cut",
     "full-resync-after-backlog-overflow",
     "chain",
@@ -66,6 +66,7 @@ pub const SCENARIOS: [&str; 8] = [
     "min-replicas-to-write",
     "output-buffer-limit-loop",
     "serve-stale-data",
+    "high-latency-chain",
 ];
 
 /// Latency and bandwidth of every link in the ready scene: slow enough

@@ -15,6 +15,7 @@ const FILES: [(&str, &str); 8] = [
     ("min-replicas-to-write", include_str!("../../scenarios/min-replicas-to-write.json")),
     ("output-buffer-limit-loop", include_str!("../../scenarios/output-buffer-limit-loop.json")),
     ("serve-stale-data", include_str!("../../scenarios/serve-stale-data.json")),
+    ("high-latency-chain", include_str!("../../scenarios/high-latency-chain.json")),
 ];
 
 fn scenario_json(name: &str) -> &'static str {
