@@ -12,8 +12,15 @@
 //!   `{"t_ms":…,"event":{…}}` line per event, printed before the line of the
 //!   step during which it happened.
 //!
+//! - `--max-memory <bytes|Nmb|Ngb>` (default 4gb) bounds the memory the
+//!   run may hold: checked after every step (over it, the run stops with
+//!   `replscope: step 12 took the simulation to 4.2 GB, over --max-memory
+//!   4gb`), and a single allocation that would pass twice the limit stops
+//!   the run at once (see [`memory`]). Never an out-of-memory kill.
+//!
 //! Exit status: 0 on success, 1 if a step fails (a settle that does not
-//! settle), 2 if the file cannot be read or is not a valid scenario.
+//! settle), 2 if the file cannot be read or is not a valid scenario, 3 if
+//! the run went over `--max-memory`.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -24,10 +31,22 @@ use replscope_core::scenario::{CommandStep, Runner, Scenario, Step, StepResult};
 use replscope_core::sim::{CommandResult, SimEventKind};
 
 mod base64;
+mod memory;
 mod text;
 
+/// Every allocation is counted, so `--max-memory` can be enforced.
+#[global_allocator]
+static ALLOC: memory::CountingAlloc = memory::CountingAlloc;
+
 #[derive(Parser)]
-#[command(name = "replscope", version, about = "Redis 7.0 replication playground: run scenario files")]
+#[command(
+    name = "replscope",
+    version,
+    about = "Redis 7.0 replication playground: run scenario files",
+    after_help = "`replscope run --max-memory <BYTES|Nmb|Ngb>` (default 4gb) bounds the memory a run may hold: \
+                  over it the run stops, naming the step, instead of being killed by the OS.\n\
+                  Exit status: 0 ok, 1 a step failed, 2 bad scenario file, 3 over --max-memory."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -45,17 +64,35 @@ enum Command {
         /// Also print the event stream.
         #[arg(long)]
         events: bool,
+        /// The most memory the run may hold, in bytes or Redis units (512mb,
+        /// 4gb). Checked after every step: over it, the run stops naming the
+        /// step (exit status 3). One allocation that would pass twice the
+        /// limit stops the run at once. Every node, replica copy, backlog and
+        /// buffer of the simulation counts.
+        #[arg(long, value_name = "BYTES|Nmb|Ngb", default_value = memory::DEFAULT_MAX_MEMORY,
+              value_parser = memory::parse_max_memory_arg)]
+        max_memory: MaxMemory,
     },
+}
+
+/// `--max-memory` as parsed, and as the user typed it (for messages).
+#[derive(Clone, Debug)]
+struct MaxMemory {
+    bytes: u64,
+    shown: String,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Run { file, json, events } => run(&file, json, events),
+        Command::Run { file, json, events, max_memory } => {
+            memory::set_limit(max_memory.bytes, &max_memory.shown);
+            run(&file, json, events, &max_memory)
+        }
     }
 }
 
-fn run(file: &PathBuf, json: bool, events: bool) -> ExitCode {
+fn run(file: &PathBuf, json: bool, events: bool, max_memory: &MaxMemory) -> ExitCode {
     let text = match read_bounded(file) {
         Ok(t) => t,
         Err(e) => {
@@ -78,7 +115,11 @@ fn run(file: &PathBuf, json: bool, events: bool) -> ExitCode {
         // Node start-up events.
         cursor = print_events(&mut out, &runner, 0, json);
     }
-    while let Some(result) = runner.next_step() {
+    let mut step = 0;
+    loop {
+        memory::set_step(step);
+        let Some(result) = runner.next_step() else { break };
+        step += 1;
         if events {
             cursor = print_events(&mut out, &runner, cursor, json);
         }
@@ -92,8 +133,19 @@ fn run(file: &PathBuf, json: bool, events: bool) -> ExitCode {
         };
         let step = &scenario.steps[result.step];
         let line = if json { json_line(&result, step) } else { text_lines(&runner, &result, step) };
-        if writeln!(out, "{line}").is_err() {
+        // Flushed per step: a run stopped inside a step (see `memory`)
+        // still shows every step before it.
+        if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {
             return ExitCode::SUCCESS; // stdout closed (e.g. `| head`)
+        }
+        if let Some(message) =
+            memory::over_limit(result.step, memory::live_bytes(), max_memory.bytes, &max_memory.shown)
+        {
+            let _ = out.flush();
+            drop(out);
+            drop(runner);
+            eprintln!("{message}");
+            return ExitCode::from(memory::EXIT_MEMORY);
         }
     }
     let _ = out.flush();

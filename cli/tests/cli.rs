@@ -119,3 +119,65 @@ fn every_example_scenario_runs() {
     }
     assert_eq!(count, 9);
 }
+
+/// A scenario whose steps grow memory (SETRANGE, COPY, a replica's copy)
+/// stops after the step that crosses `--max-memory`, naming it; the steps
+/// before it are all printed.
+#[test]
+fn max_memory_stops_the_run_naming_the_step() {
+    let text = r#"{"version":1,"nodes":[{"name":"A","config":{"proto-max-bulk-len":"1gb"}},
+        {"name":"B","config":{"port":"6380","replicaof":"A 6379"}}],"steps":[
+      {"settle":{}},
+      {"node":"A","cmd":["SETRANGE","k0","9999999","x"]},
+      {"node":"A","cmd":["COPY","k0","k1"]},
+      {"node":"A","cmd":["COPY","k0","k2"]},
+      {"settle":{}},
+      {"node":"A","cmd":["COPY","k0","k3"]},
+      {"node":"A","cmd":["COPY","k0","k4"]},
+      {"node":"A","cmd":["COPY","k0","k5"]},
+      {"settle":{}},
+      {"node":"A","cmd":["COPY","k0","k6"]}
+    ]}"#;
+    let file = scenario_file("grow.json", text);
+    // 30 MB on A, then B's copy: the settle of step 4 crosses 48mb.
+    let (code, out, err) = replscope(&["run", &file, "--max-memory", "48mb"]);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(err.starts_with("replscope: step 4 took the simulation to "), "{err}");
+    assert!(err.ends_with(" MB, over --max-memory 48mb\n"), "{err}");
+    assert_eq!(out.lines().filter(|l| l.starts_with("A:6379> ")).count(), 3, "{out}");
+    assert!(out.ends_with("-- settled  (t=+5.011s)\n"), "{out}");
+    // With room enough (the default 4gb) it runs to the end.
+    let (code, out, err) = replscope(&["run", &file]);
+    assert_eq!((code, err.as_str()), (0, ""), "{out}");
+}
+
+/// One step asking for more than twice `--max-memory` in one allocation
+/// (a node configured with no bulk limit, a 1 TB SETRANGE) is stopped
+/// before the allocation reaches the OS.
+#[test]
+fn one_huge_allocation_is_stopped_before_it_happens() {
+    let text = r#"{"version":1,"nodes":[{"name":"A","config":{"proto-max-bulk-len":"9223372036854775807"}}],"steps":[
+      {"node":"A","cmd":["SET","a","b"]},
+      {"node":"A","cmd":["SETRANGE","k","1000000000000","x"]}
+    ]}"#;
+    let file = scenario_file("huge.json", text);
+    let (code, out, err) = replscope(&["run", &file]);
+    assert_eq!(code, 3, "{out}{err}");
+    assert_eq!(out, "A:6379> SET a b\nOK\n");
+    assert!(err.starts_with("replscope: step 1 asked for 931.3 GB at once (with "), "{err}");
+    assert!(err.ends_with(" held), over twice --max-memory 4gb\n"), "{err}");
+}
+
+#[test]
+fn max_memory_is_documented_and_checked() {
+    let (code, out, _) = replscope(&["--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("--max-memory <BYTES|Nmb|Ngb>` (default 4gb)"), "{out}");
+    let (code, out, _) = replscope(&["run", "--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("--max-memory <BYTES|Nmb|Ngb>") && out.contains("[default: 4gb]"), "{out}");
+    let file = scenario_file("tiny.json", SMALL);
+    let (code, _, err) = replscope(&["run", &file, "--max-memory", "1k"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("invalid value '1k' for '--max-memory <BYTES|Nmb|Ngb>': must be at least 1mb"), "{err}");
+}

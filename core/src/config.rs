@@ -98,6 +98,10 @@ pub struct Config {
     pub appendonly: bool,
     /// Stored and shown only; ReplScope never evicts.
     pub maxmemory: u64,
+    /// `proto-max-bulk-len`: the longest bulk argument a client may send
+    /// and the longest string SETRANGE/APPEND may build. At least 1mb, as
+    /// in Redis 7.0. The playground lowers it (every node lives in one tab).
+    pub proto_max_bulk_len: u64,
 }
 
 impl Default for Config {
@@ -131,6 +135,7 @@ impl Default for Config {
             save: String::new(),
             appendonly: false,
             maxmemory: 0,
+            proto_max_bulk_len: PROTO_MAX_BULK_LEN_DEFAULT,
         }
     }
 }
@@ -142,6 +147,11 @@ const MAX_HZ: i64 = 500;
 pub const REPL_BACKLOG_MIN_SIZE: u64 = 16 * 1024;
 
 const INT_MAX: i64 = i32::MAX as i64;
+
+/// `proto-max-bulk-len`'s default in Redis 7.0 (512mb).
+pub const PROTO_MAX_BULK_LEN_DEFAULT: u64 = 512 * 1024 * 1024;
+/// `proto-max-bulk-len`'s minimum in Redis 7.0 (1mb): `CONFIG SET` refuses less.
+pub const PROTO_MAX_BULK_LEN_MIN: u64 = 1024 * 1024;
 
 /// How a parameter's value is written.
 #[derive(Clone, Copy, Debug)]
@@ -199,6 +209,7 @@ static PARAMS: &[Param] = &[
     p("min-replicas-max-lag", Some("min-slaves-max-lag"), int(0, INT_MAX)),
     p("min-replicas-to-write", Some("min-slaves-to-write"), int(0, INT_MAX)),
     p("port", None, int(0, 65535)),
+    p("proto-max-bulk-len", None, Kind::Memory { min: PROTO_MAX_BULK_LEN_MIN as i64, max: i64::MAX }),
     p("rdbcompression", None, Kind::Bool),
     p("repl-backlog-size", None, Kind::Memory { min: 1, max: i64::MAX }),
     p("repl-backlog-ttl", None, int(0, i64::MAX)),
@@ -329,6 +340,7 @@ impl Config {
             ("min-replicas-max-lag", _) => self.min_replicas_max_lag = n,
             ("min-replicas-to-write", _) => self.min_replicas_to_write = n,
             ("port", _) => self.port = n as u16,
+            ("proto-max-bulk-len", _) => self.proto_max_bulk_len = n,
             ("rdbcompression", _) => self.rdbcompression = flag,
             ("repl-backlog-size", _) => self.repl_backlog_size = n.max(REPL_BACKLOG_MIN_SIZE),
             ("repl-backlog-ttl", _) => self.repl_backlog_ttl = n,
@@ -376,6 +388,7 @@ impl Config {
             "min-replicas-max-lag" => self.min_replicas_max_lag.to_string(),
             "min-replicas-to-write" => self.min_replicas_to_write.to_string(),
             "port" => self.port.to_string(),
+            "proto-max-bulk-len" => self.proto_max_bulk_len.to_string(),
             "rdbcompression" => yes_no(self.rdbcompression),
             "repl-backlog-size" => self.repl_backlog_size.to_string(),
             "repl-backlog-ttl" => self.repl_backlog_ttl.to_string(),
@@ -436,6 +449,13 @@ impl Config {
     pub fn repl_ping_replica_period_ms(&self) -> u64 {
         self.repl_ping_replica_period.saturating_mul(1000)
     }
+
+    /// `proto-max-bulk-len` as the signed number Redis compares lengths
+    /// with (parsing keeps it ≤ `i64::MAX`; a field set directly past that
+    /// means "no limit").
+    pub fn proto_max_bulk_len_i64(&self) -> i64 {
+        i64::try_from(self.proto_max_bulk_len).unwrap_or(i64::MAX)
+    }
 }
 
 /// Parses one value for a parameter of `kind`; the error is the reason
@@ -484,6 +504,7 @@ fn check_range(n: i64, min: i64, max: i64) -> Result<(), &'static str> {
             (1, INT_MAX) => "argument must be between 1 and 2147483647 inclusive",
             (0, 65535) => "argument must be between 0 and 65535 inclusive",
             (0, i64::MAX) => "argument must be between 0 and 9223372036854775807 inclusive",
+            (1048576, i64::MAX) => "argument must be between 1048576 and 9223372036854775807 inclusive",
             _ => "argument must be between 1 and 9223372036854775807 inclusive",
         });
     }
@@ -641,6 +662,7 @@ mod tests {
             ("appendonly", "no"),
             ("rdbcompression", "yes"),
             ("maxmemory", "0"),
+            ("proto-max-bulk-len", "536870912"),
             ("slave-read-only", "yes"),
             ("slave-serve-stale-data", "yes"),
             ("min-slaves-to-write", "0"),
@@ -863,6 +885,46 @@ mod tests {
             "normal 0 0 0 slave 4 5 6 pubsub 33554432 8388608 60",
         );
         check("port", "1234", "1234");
+    }
+
+    /// Every boundary and error of `proto-max-bulk-len`, as Redis 7.0.15
+    /// answered them (minimum 1mb, a signed 64-bit memory value).
+    #[test]
+    fn proto_max_bulk_len_boundaries() {
+        let mut c = Config::default();
+        const RANGE: &str = "ERR CONFIG SET failed (possibly related to argument 'proto-max-bulk-len') - argument must be between 1048576 and 9223372036854775807 inclusive";
+        const MEMORY: &str = "ERR CONFIG SET failed (possibly related to argument 'proto-max-bulk-len') - argument must be a memory value";
+        for (value, err) in [
+            ("1048575", RANGE),
+            ("0", RANGE),
+            ("", RANGE),
+            ("1k", RANGE),
+            ("9223372036854775808", RANGE),
+            ("99999999999999999999", RANGE),
+            ("18446744073709551615", RANGE),
+            ("-1", MEMORY),
+            ("abc", MEMORY),
+            ("1.5mb", MEMORY),
+            (" 1mb", MEMORY),
+        ] {
+            assert_eq!(set(&mut c, &[("proto-max-bulk-len", value)]), Err(err.to_string()), "{value:?}");
+        }
+        assert_eq!(c, Config::default());
+        for (value, shown) in [
+            ("1mb", "1048576"),
+            ("1048576", "1048576"),
+            ("1048576b", "1048576"),
+            ("1024kb", "1048576"),
+            ("8mb", "8388608"),
+            ("2gb", "2147483648"),
+            ("9223372036854775807", "9223372036854775807"),
+        ] {
+            assert_eq!(set(&mut c, &[("PROTO-MAX-BULK-LEN", value)]), Ok(()), "{value}");
+            assert_eq!(get1(&c, "proto-max-bulk-len"), shown, "{value}");
+        }
+        assert_eq!(c.get(b"proto*"), vec![("proto-max-bulk-len".into(), "9223372036854775807".into())]);
+        let c = Config::from_pairs(&[("proto-max-bulk-len", "8mb")]).unwrap();
+        assert_eq!((c.proto_max_bulk_len, c.proto_max_bulk_len_i64()), (8 << 20, 8 << 20));
     }
 
     #[test]

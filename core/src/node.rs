@@ -136,6 +136,7 @@ impl Node {
         'reads: for chunk in bytes.chunks(PROTO_IOBUF_LEN) {
             conn.parser.feed(chunk);
             loop {
+                conn.parser.set_max_bulk_len(self.server.config.proto_max_bulk_len_i64());
                 match conn.parser.next_request() {
                     Ok(Some(argv)) => {
                         let processed = dispatch::process_command(&mut self.server, &mut conn.state, now_ms, &argv);

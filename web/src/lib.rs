@@ -12,6 +12,8 @@
 //! - [`state`]: the app's `Reducible` state and its [`state::Action`]s.
 //! - [`components`]: topology canvas, backlog bar, node panel (console,
 //!   keys, INFO, log, config), event log, space-time diagram, controls.
+//! - [`memory_guard`]: the counting allocator, the memory guard around the
+//!   driver, and the playground's lower `proto-max-bulk-len`.
 //! - [`fmt`], [`layout`]: pure helpers (redis-cli reply format, sizes,
 //!   clock; the tree layout).
 //!
@@ -23,6 +25,7 @@ pub mod driver;
 pub mod fixtures;
 pub mod fmt;
 pub mod layout;
+pub mod memory_guard;
 pub mod sim_driver;
 pub mod small_map;
 pub mod state;
@@ -93,9 +96,10 @@ fn prefers_reduced_motion() -> bool {
         .is_some_and(|m| m.matches())
 }
 
-/// The driver the page starts with: the ready scene, already synced.
+/// The driver the page starts with: the ready scene, already synced,
+/// behind the memory guard.
 fn initial_driver() -> Box<dyn driver::Driver> {
-    Box::new(SimDriver::new())
+    Box::new(memory_guard::GuardedDriver::new(SimDriver::new()))
 }
 
 /// Maps a key press anywhere on the page to an action: Space play/pause,

@@ -29,11 +29,12 @@ use replscope_core::workload::SetWorkload;
 
 use crate::driver::{ConsoleReply, Driver, Verb};
 use crate::fmt::{clock, human_bytes, quote_bytes};
+use crate::memory_guard::playground_pairs;
 use crate::small_map::SmallMap;
 use crate::view::*;
 
 /// The parameters the Config tab shows (replication's knobs).
-pub const CONFIG_NAMES: [&str; 10] = [
+pub const CONFIG_NAMES: [&str; 11] = [
     "repl-backlog-size",
     "replica-read-only",
     "replica-serve-stale-data",
@@ -44,6 +45,7 @@ pub const CONFIG_NAMES: [&str; 10] = [
     "repl-timeout",
     "requirepass",
     "masterauth",
+    "proto-max-bulk-len",
 ];
 
 /// The opening scene's name in the scenario menu.
@@ -272,7 +274,7 @@ impl SimDriver {
             [("A", 6379, None), ("B", 6380, Some("A 6379")), ("C", 6381, Some("A 6379")), ("D", 6382, Some("B 6380"))];
         // Hosts first, links set, then the replicas start.
         for (name, port, _) in specs {
-            let _ = sim.add_node(name, &[("port".to_string(), port.to_string())]);
+            let _ = sim.add_node(name, &playground_pairs(&[("port".to_string(), port.to_string())]));
         }
         let names = sim.node_names();
         for (i, a) in names.iter().enumerate() {
@@ -337,7 +339,7 @@ impl SimDriver {
         let scenario = Scenario::from_json(json).map_err(|e| e.to_string())?;
         let mut sim = Sim::new(scenario.seed, scenario.start_unix_ms);
         for node in &scenario.nodes {
-            sim.add_node(&node.name, &node.spec.pairs)?;
+            sim.add_node(&node.name, &playground_pairs(&node.spec.pairs))?;
         }
         let hint = scenario.description.clone().unwrap_or_default();
         let mut d = SimDriver::around(sim, name, &hint);
@@ -1001,7 +1003,7 @@ impl SimDriver {
         // Links first would need the host; add, then set the links before
         // the first connect's segment leaves (it is already in flight at
         // the default latency, which is fine).
-        if self.sim.add_node(&name, &pairs).is_err() {
+        if self.sim.add_node(&name, &playground_pairs(&pairs)).is_err() {
             return;
         }
         if let Some((latency, bw)) = self.link_params {

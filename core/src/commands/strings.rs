@@ -19,10 +19,6 @@ use crate::long_double::{FloatError, incr_by_float};
 use crate::resp::Frame;
 use crate::util::parse_strict_i64;
 
-/// `proto-max-bulk-len` (512mb): the longest string SETRANGE and APPEND may
-/// build.
-const PROTO_MAX_BULK_LEN: i64 = 512 * 1024 * 1024;
-
 /// An argument as C code sees it: cut at the first NUL byte, lowercased.
 /// Redis compares option words with `strcasecmp` on the raw C string.
 pub(crate) fn option_word(arg: &[u8]) -> Vec<u8> {
@@ -447,10 +443,16 @@ pub fn incrbyfloat(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Frame {
     Frame::Bulk(new)
 }
 
-/// `checkStringLength`: a string may not grow past `proto-max-bulk-len`.
-fn check_string_length(size: i64, append: i64) -> Result<(), Frame> {
+/// `checkStringLength`: a string may not grow past the node's
+/// `proto-max-bulk-len`. The master's stream is exempt (Redis's
+/// `mustObeyClient`): a replica configured lower still applies what its
+/// master accepted, or it would diverge (observed on 7.0.15).
+fn check_string_length(ctx: &Ctx, size: i64, append: i64) -> Result<(), Frame> {
+    if ctx.server.executing_master_stream {
+        return Ok(());
+    }
     match size.checked_add(append) {
-        Some(total) if total <= PROTO_MAX_BULK_LEN => Ok(()),
+        Some(total) if total <= ctx.server.config.proto_max_bulk_len_i64() => Ok(()),
         _ => Err(Frame::error("ERR string exceeds maximum allowed size (proto-max-bulk-len)")),
     }
 }
@@ -468,7 +470,7 @@ pub fn append(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Frame {
     let new = match current {
         None => argv[2].clone(),
         Some(mut s) => {
-            if let Err(e) = check_string_length(s.len() as i64, argv[2].len() as i64) {
+            if let Err(e) = check_string_length(ctx, s.len() as i64, argv[2].len() as i64) {
                 return e;
             }
             s.extend_from_slice(&argv[2]);
@@ -512,7 +514,7 @@ pub fn setrange(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Frame {
     if value.is_empty() {
         return Frame::Integer(current.map_or(0, |s| s.len() as i64));
     }
-    if let Err(e) = check_string_length(offset, value.len() as i64) {
+    if let Err(e) = check_string_length(ctx, offset, value.len() as i64) {
         return e;
     }
     let mut s = current.unwrap_or_default();

@@ -78,6 +78,7 @@ impl Node {
         c.parser.feed(bytes);
         loop {
             let Some(c) = self.repl.conns.get_mut(&id) else { return };
+            c.parser.set_max_bulk_len(self.server.config.proto_max_bulk_len_i64());
             let argv = match c.parser.next_request() {
                 Ok(Some(argv)) => argv,
                 Ok(None) => return,

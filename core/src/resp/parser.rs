@@ -111,6 +111,13 @@ impl RequestParser {
         RequestParser { max_bulk_len, ..Self::default() }
     }
 
+    /// Follows a `CONFIG SET proto-max-bulk-len`: Redis reads the setting
+    /// each time it parses a `$<len>` line, so a change applies to bulks
+    /// not yet parsed, on connections already open.
+    pub fn set_max_bulk_len(&mut self, max_bulk_len: i64) {
+        self.max_bulk_len = max_bulk_len;
+    }
+
     /// Appends bytes received from the client.
     pub fn feed(&mut self, bytes: &[u8]) {
         if self.failed.is_none() {

@@ -233,6 +233,7 @@ fn param_help(name: &str) -> &'static str {
         "repl-timeout" => "seconds of silence before the link is dropped",
         "requirepass" => "password clients (and replicas) must AUTH with",
         "masterauth" => "password this replica sends to its master",
+        "proto-max-bulk-len" => crate::memory_guard::PROTO_MAX_BULK_LEN_NOTE,
         _ => "",
     }
 }
