@@ -441,7 +441,7 @@ impl Config {
                 }
             }
         }
-        found.sort_by_key(|(name, _)| name.to_ascii_lowercase());
+        crate::util::sort_by_key(&mut found, |(name, _)| name.to_ascii_lowercase());
         found
     }
 

@@ -122,7 +122,7 @@ fn strtod(s: &[u8]) -> Option<(f64, usize, bool)> {
     }
     let len = decimal_len(body)?;
     let text = std::str::from_utf8(&body[..len]).ok()?;
-    let v: f64 = text.parse().ok()?;
+    let v = crate::long_double::parse_f64(text)?;
     let nonzero_digits = body[..len].iter().take_while(|b| !matches!(b, b'e' | b'E')).any(|b| matches!(b, b'1'..=b'9'));
     let range_error = v.is_infinite() || (v == 0.0 && nonzero_digits);
     Some((apply(v), sign_len + len, range_error))

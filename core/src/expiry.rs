@@ -42,7 +42,7 @@ pub fn active_expire_cycle(server: &mut Server, now_ms: u64) -> usize {
             .filter(|&(_, when)| now_ms > when)
             .map(|(k, when)| (when, k.clone()))
             .collect();
-        expired.sort();
+        crate::util::sort(&mut expired);
         expired.truncate(KEYS_PER_LOOP * MAX_LOOPS);
         for (_, key) in expired {
             server.keyspace.db_mut(db).remove(&key);

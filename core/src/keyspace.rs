@@ -59,7 +59,7 @@ pub fn set_members_in_reply_order(set: &IndexSet<Vec<u8>>) -> Vec<&Vec<u8>> {
         let ints: Option<Vec<(i64, &Vec<u8>)>> =
             set.iter().map(|m| crate::util::parse_strict_i64(m).map(|n| (n, m))).collect();
         if let Some(mut ints) = ints {
-            ints.sort_by_key(|(n, _)| *n);
+            crate::util::sort_by_key(&mut ints, |(n, _)| *n);
             return ints.into_iter().map(|(_, m)| m).collect();
         }
     }

@@ -63,6 +63,22 @@ const EXP_MIN: i32 = -16445;
 /// Exponent of the least significant mantissa bit of the largest finite
 /// value, (2^64 - 1) × 2^16320.
 const EXP_MAX: i32 = 16320;
+/// The binary formats values are rounded to: x87 extended precision, and
+/// IEEE double for [`parse_f64`].
+struct Precision {
+    /// Mantissa bits (the leading one included).
+    bits: i64,
+    /// Exponent of the least significant mantissa bit of the smallest
+    /// denormal.
+    exp_min: i64,
+    /// Exponent of the least significant mantissa bit of the largest finite
+    /// value.
+    exp_max: i64,
+}
+
+const EXTENDED: Precision = Precision { bits: 64, exp_min: EXP_MIN as i64, exp_max: EXP_MAX as i64 };
+const DOUBLE: Precision = Precision { bits: 53, exp_min: -1074, exp_max: 971 };
+
 /// `MAX_LONG_DOUBLE_CHARS` in Redis: longer inputs are refused.
 const MAX_LONG_DOUBLE_CHARS: usize = 5 * 1024;
 
@@ -94,28 +110,29 @@ impl LongDouble {
                         Ordering::Less => (nb, b.sub(&a)),
                     }
                 };
-                Some(round(neg, &sum, &Big::from_u64(1), base as i64).0)
+                Some(round(neg, &sum, &Big::from_u64(1), base as i64, &EXTENDED).0)
             }
         }
     }
 }
 
-/// Rounds `num / den × 2^e0` (num > 0) to the nearest long double, ties to
-/// even. Also returns true if a nonzero value underflowed to zero.
-fn round(neg: bool, num: &Big, den: &Big, e0: i64) -> (LongDouble, bool) {
+/// Rounds `num / den × 2^e0` (num > 0) to the nearest value of precision
+/// `p` (a long double, or a double for [`parse_f64`]), ties to even. Also
+/// returns true if a nonzero value underflowed to zero.
+fn round(neg: bool, num: &Big, den: &Big, e0: i64, p: &Precision) -> (LongDouble, bool) {
     // Pick the exponent k of the result's last mantissa bit so that the
-    // quotient has 64 bits (fewer for denormals).
-    let mut k = num.bits() as i64 - den.bits() as i64 - 64 + e0;
+    // quotient has `p.bits` bits (fewer for denormals).
+    let mut k = num.bits() as i64 - den.bits() as i64 - p.bits + e0;
     loop {
-        let k_eff = k.max(EXP_MIN as i64);
+        let k_eff = k.max(p.exp_min);
         let s = k_eff - e0; // value / 2^k_eff = num / (den × 2^s)
         let (n, d) = if s >= 0 { (num.clone(), den.shl(s as usize)) } else { (num.shl((-s) as usize), den.clone()) };
         let (q, rem) = n.div_small_quotient(&d);
-        if q >= 1u128 << 64 {
+        if q >= 1u128 << p.bits {
             k += 1;
             continue;
         }
-        if q < 1u128 << 63 && k_eff == k && k > EXP_MIN as i64 {
+        if q < 1u128 << (p.bits - 1) && k_eff == k && k > p.exp_min {
             k -= 1;
             continue;
         }
@@ -127,11 +144,11 @@ fn round(neg: bool, num: &Big, den: &Big, e0: i64) -> (LongDouble, bool) {
             Ordering::Equal if q & 1 == 1 => q += 1,
             _ => {}
         }
-        if q == 1u128 << 64 {
-            q = 1u128 << 63;
+        if q == 1u128 << p.bits {
+            q = 1u128 << (p.bits - 1);
             k += 1;
         }
-        if k > EXP_MAX as i64 {
+        if k > p.exp_max {
             return (LongDouble::Inf { neg }, false);
         }
         if q == 0 {
@@ -158,10 +175,10 @@ fn parse(s: &[u8]) -> Option<LongDouble> {
     let parsed = if lower.starts_with(b"0x") { parse_hex(&rest[2..])? } else { parse_decimal(rest)? };
     let (num, den, e0) = match parsed {
         Magnitude::Zero => return Some(LongDouble::Finite { neg, mant: 0, exp: 0 }),
-        Magnitude::OutOfRange => return None,
+        Magnitude::OutOfRange { .. } => return None,
         Magnitude::Exact { num, den, e0 } => (num, den, e0),
     };
-    match round(neg, &num, &den, e0) {
+    match round(neg, &num, &den, e0, &EXTENDED) {
         (LongDouble::Inf { .. }, _) => None, // ERANGE with HUGE_VAL
         (_, true) => None,                   // ERANGE with zero
         (v, false) => Some(v),
@@ -176,8 +193,10 @@ fn is_c_space(c: u8) -> bool {
 /// A parsed number before rounding: `num / den × 2^e0`.
 enum Magnitude {
     Zero,
-    /// Certainly overflows or underflows to zero.
-    OutOfRange,
+    /// Certainly overflows (`huge`) or underflows to zero.
+    OutOfRange {
+        huge: bool,
+    },
     Exact {
         num: Big,
         den: Big,
@@ -229,12 +248,15 @@ fn parse_decimal(s: &[u8]) -> Option<Magnitude> {
     let all: Vec<u8> = int.iter().chain(frac).copied().collect();
     let first = all.iter().position(|&c| c != b'0');
     let Some(first) = first else { return Some(Magnitude::Zero) };
-    let digits = &all[first..];
     // value = digits × 10^dec_exp
-    let dec_exp = exp - frac.len() as i64;
+    Some(exact_decimal(&all[first..], exp - frac.len() as i64))
+}
+
+/// `digits × 10^dec_exp` (digits without leading zeros) as a fraction.
+fn exact_decimal(digits: &[u8], dec_exp: i64) -> Magnitude {
     let magnitude = digits.len() as i64 + dec_exp; // value < 10^magnitude
     if !(-4952..=4934).contains(&magnitude) {
-        return Some(Magnitude::OutOfRange);
+        return Magnitude::OutOfRange { huge: magnitude > 0 };
     }
     let mut num = Big::from_u64(0);
     for chunk in digits.chunks(9) {
@@ -251,7 +273,71 @@ fn parse_decimal(s: &[u8]) -> Option<Magnitude> {
     } else {
         den = Big::pow10((-dec_exp) as u32);
     }
-    Some(Magnitude::Exact { num, den, e0: 0 })
+    Magnitude::Exact { num, den, e0: 0 }
+}
+
+/// Digits past this many never change a double's rounding once a nonzero
+/// tail is kept as one sticky digit: a value exactly halfway between two
+/// doubles has at most 767 significant digits.
+const F64_DIGITS: usize = 800;
+
+/// Parses a decimal number the way Rust's `str::parse::<f64>` does (an
+/// optional sign, `inf`, `infinity`, `nan` in any case, or
+/// `digits[.digits][e[sign]digits]`), correctly rounded, overflow to
+/// infinity and underflow to zero. Scores and the UI's speed menu use it:
+/// the standard parser brings a 10 KB table of powers of five into the
+/// browser bundle, and this module already has exact arithmetic.
+pub fn parse_f64(s: &str) -> Option<f64> {
+    let s = s.as_bytes();
+    let (neg, body) = match s.first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let sign = |v: f64| if neg { -v } else { v };
+    let lower = body.to_ascii_lowercase();
+    if lower == b"inf" || lower == b"infinity" {
+        return Some(sign(f64::INFINITY));
+    }
+    if lower == b"nan" {
+        return Some(f64::NAN);
+    }
+    let (int, frac, exp) = split_number(body, |c| c.is_ascii_digit(), b'e')?;
+    let all = int.iter().chain(frac);
+    let mut digits: Vec<u8> = all.clone().skip_while(|&&c| c == b'0').take(F64_DIGITS).copied().collect();
+    if digits.is_empty() {
+        return Some(sign(0.0));
+    }
+    // Where the kept digits end, counted from the end of `frac`.
+    let dropped = all.clone().skip_while(|&&c| c == b'0').skip(F64_DIGITS);
+    let mut dec_exp = exp + dropped.clone().count() as i64 - frac.len() as i64;
+    if dropped.into_iter().any(|&c| c != b'0') {
+        digits.push(b'1');
+        dec_exp -= 1;
+    }
+    // Out of a double's range whatever the digits (value < 10^magnitude):
+    // no need for big powers of ten.
+    let magnitude = digits.len() as i64 + dec_exp;
+    if magnitude < -330 {
+        return Some(sign(0.0));
+    }
+    if magnitude > 310 {
+        return Some(sign(f64::INFINITY));
+    }
+    let (num, den, e0) = match exact_decimal(&digits, dec_exp) {
+        Magnitude::Zero | Magnitude::OutOfRange { huge: false } => return Some(sign(0.0)),
+        Magnitude::OutOfRange { huge: true } => return Some(sign(f64::INFINITY)),
+        Magnitude::Exact { num, den, e0 } => (num, den, e0),
+    };
+    Some(match round(neg, &num, &den, e0, &DOUBLE).0 {
+        LongDouble::Inf { .. } => sign(f64::INFINITY),
+        LongDouble::Finite { mant, exp, .. } => {
+            // mant × 2^exp: a normal double has its 53rd bit set; a denormal
+            // sits at the smallest exponent with a biased exponent of 0.
+            let bits = if mant >> 52 != 0 { ((exp + 1075) as u64) << 52 | (mant & ((1 << 52) - 1)) } else { mant };
+            sign(f64::from_bits(bits))
+        }
+    })
 }
 
 fn parse_hex(s: &[u8]) -> Option<Magnitude> {
@@ -267,7 +353,7 @@ fn parse_hex(s: &[u8]) -> Option<Magnitude> {
     let e0 = exp - 4 * frac.len() as i64;
     let top = num.bits() as i64 + e0; // value < 2^top
     if !(-16447..=16385).contains(&top) {
-        return Some(Magnitude::OutOfRange);
+        return Some(Magnitude::OutOfRange { huge: top > 0 });
     }
     Some(Magnitude::Exact { num, den: Big::from_u64(1), e0 })
 }
@@ -503,6 +589,90 @@ impl Ord for Big {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A small xorshift generator: the tests stay deterministic.
+    fn next(state: &mut u64) -> u64 {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        *state
+    }
+
+    #[test]
+    fn parse_f64_matches_the_standard_parser() {
+        let fixed = [
+            "0",
+            "-0",
+            "1",
+            "+1.5",
+            "3.14",
+            "0.1",
+            "1e23",
+            "8.98846567431158e307",
+            "1.7976931348623157e308",
+            "1.7976931348623158e308",
+            "1.7976931348623159e308",
+            "1e309",
+            "4.9406564584124654e-324",
+            "2.4703282292062327e-324",
+            "2.4703282292062328e-324",
+            "1e-400",
+            "2.2250738585072011e-308",
+            "2.2250738585072014e-308",
+            "9007199254740993",
+            "9007199254740995",
+            "123456789012345678901234567890",
+            "inf",
+            "-Infinity",
+            "NaN",
+            "-nan",
+            "",
+            ".",
+            "e5",
+            "1e",
+            "1.",
+            ".5",
+            "1e+5",
+            "1E-5",
+            "0x10",
+            " 1",
+            "1 ",
+            "1_0",
+            "--1",
+            "+-1",
+            "00000.000001e6",
+            "1e99999999999999999999",
+            "1e-99999999999999999999",
+        ];
+        let mut cases: Vec<String> = fixed.iter().map(|s| s.to_string()).collect();
+        // 2^-1075 × (2k + 1): exact halfway points between denormals, with
+        // and without a tail far past the digits that matter.
+        cases.push(format!("2.{}e-324", "4703282292062327208828439643411068618252990130716238221279284125033775363510437593264991818081799618989828234772285886546332835517796989819938739800539093906315035659515570226392290858392449105184435931802849936536152500319370457678249219365623669863658480757001585769269903706311928279558551332927834338409351978015531246597263579574622766465272827220056374006485499977096599470454020828166226237857393450736339007967761930577506740176324673600968951340535537458516661134223766678604162159680461914467291840300530057530849048765391711386591646239524912623653881879636239373280423891018672348497668235089863388587925628302755995657524455507255189313690836254779186948667994968324049705821028513185451396213837722826145437693412532098591327667236328125"));
+        cases.push(format!("1{}1e-20", "0".repeat(3000)));
+        let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..20_000 {
+            let bits = next(&mut rng);
+            let v = f64::from_bits(bits);
+            if v.is_finite() {
+                cases.push(format!("{v:e}"));
+                cases.push(format!("{v}"));
+                cases.push(format!("{:.3e}", v));
+            }
+            let digits = 1 + next(&mut rng) % 25;
+            let mantissa: String = (0..digits).map(|_| char::from(b'0' + (next(&mut rng) % 10) as u8)).collect();
+            let exp = (next(&mut rng) % 700) as i64 - 350;
+            cases.push(format!("{mantissa}e{exp}"));
+            cases.push(format!("0.{mantissa}"));
+        }
+        for case in &cases {
+            let ours = parse_f64(case);
+            let std = case.parse::<f64>().ok();
+            match (ours, std) {
+                (Some(a), Some(b)) if a.is_nan() && b.is_nan() => {}
+                (a, b) => assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits), "{case}"),
+            }
+        }
+    }
 
     /// What real Redis replied; long results are checked by length and ends.
     enum Expect {

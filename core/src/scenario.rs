@@ -40,6 +40,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::sim::{CommandResult, DEFAULT_SETTLE_LIMIT_MS, DEFAULT_START_MS, NodeSpec, Sim};
+use crate::util::quoted;
 
 /// The only format version this build reads.
 pub const FORMAT_VERSION: u64 = 1;
@@ -209,7 +210,7 @@ fn parse_nodes(raw: Vec<RawNode>) -> Result<Vec<NodeDef>, ScenarioError> {
     }
     let mut nodes: Vec<NodeDef> = Vec::new();
     for (i, node) in raw.into_iter().enumerate() {
-        let err = |msg: String| ScenarioError(format!("node {i} ({:?}): {msg}", node.name));
+        let err = |msg: String| ScenarioError(format!("node {i} ({}): {msg}", quoted(&node.name, '"')));
         let valid_name = !node.name.is_empty()
             && node.name.len() <= MAX_NAME_LEN
             && node.name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
@@ -230,7 +231,7 @@ fn parse_nodes(raw: Vec<RawNode>) -> Result<Vec<NodeDef>, ScenarioError> {
         }
         // Name order, whatever the JSON library's map order: the same file
         // always gives the same config.
-        pairs.sort();
+        crate::util::sort(&mut pairs);
         let spec = NodeSpec::from_pairs(&pairs).map_err(|e| err(format!("config: {e}")))?;
         if spec.config.databases > MAX_DATABASES {
             return Err(err(format!(
@@ -258,7 +259,7 @@ impl StepChecker<'_> {
         let Some(verb) = VERBS.iter().find(|v| obj.contains_key(**v)) else {
             return Err(ScenarioError(format!("step {i}: no verb (expected one of: {})", VERBS.join(", "))));
         };
-        let err = |msg: String| ScenarioError(format!("step {i} ({verb:?}): {msg}"));
+        let err = |msg: String| ScenarioError(format!("step {i} ({}): {msg}", quoted(verb, '"')));
         let allowed: &[&str] = match *verb {
             "cmd" => &["node", "cmd"],
             "link" => &["link", "latency_ms", "bandwidth_kbps"],
@@ -266,7 +267,7 @@ impl StepChecker<'_> {
         };
         for key in obj.keys() {
             if key != "comment" && !allowed.contains(&key.as_str()) {
-                return Err(err(format!("unknown field {key:?}")));
+                return Err(err(format!("unknown field {}", quoted(key, '"'))));
             }
         }
         if obj.get("comment").is_some_and(|c| !c.is_string()) {
@@ -347,13 +348,13 @@ impl StepChecker<'_> {
                 let is_crashed = self.crashed.contains(&name);
                 if *verb == "crash" {
                     if is_crashed {
-                        return Err(err(format!("node {name:?} is already crashed")));
+                        return Err(err(format!("node {} is already crashed", quoted(&name, '"'))));
                     }
                     self.crashed.push(name.clone());
                     Step::Crash(name)
                 } else {
                     if !is_crashed {
-                        return Err(err(format!("node {name:?} is not crashed")));
+                        return Err(err(format!("node {} is not crashed", quoted(&name, '"'))));
                     }
                     self.crashed.retain(|n| *n != name);
                     Step::Restart(name)
@@ -365,7 +366,11 @@ impl StepChecker<'_> {
     }
 
     fn known(&self, name: &str) -> Result<String, String> {
-        if self.names.contains(&name) { Ok(name.to_string()) } else { Err(format!("unknown node {name:?}")) }
+        if self.names.contains(&name) {
+            Ok(name.to_string())
+        } else {
+            Err(format!("unknown node {}", quoted(name, '"')))
+        }
     }
 
     fn pair(&self, verb: &str, field: &Value) -> Result<(String, String), String> {

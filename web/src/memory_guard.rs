@@ -174,6 +174,20 @@ pub fn allowed_when_over(verb: &Verb) -> bool {
     }
 }
 
+/// A refused verb, for the browser console (hand-written rather than
+/// `{:?}`, which would bring Debug formatting into the bundle).
+fn refused(verb: &Verb) -> String {
+    match verb {
+        Verb::RunCommand { node, line } => format!("`{line}` on {node}"),
+        Verb::AddNode { .. } => "adding a node".into(),
+        Verb::Restart { node } => format!("restarting {node}"),
+        Verb::RepointTo { node, master } => format!("re-pointing {node} to {master}"),
+        Verb::SetWorkload(w) => format!("a workload of {} writes/s", w.writes_per_s),
+        Verb::Step => "a step of the clock".into(),
+        _ => "a verb".into(),
+    }
+}
+
 /// The console reply to a refused command: Redis's own `OOM` prefix (a
 /// server past `maxmemory` answers `-OOM command not allowed …`).
 pub fn oom_reply(live: u64, threshold: u64) -> String {
@@ -265,7 +279,11 @@ impl<D: Driver> Driver for GuardedDriver<D> {
                 _ => allowed_when_over(verb),
             };
             if !allowed {
-                console_error(&format!("ReplScope memory guard refused {verb:?}: {}", oom_reply(live, self.threshold)));
+                console_error(&format!(
+                    "ReplScope memory guard refused {}: {}",
+                    refused(verb),
+                    oom_reply(live, self.threshold)
+                ));
                 return match verb {
                     Verb::RunCommand { .. } => Some(ConsoleReply::Frame(Frame::Error(oom_reply(live, self.threshold)))),
                     _ => None,

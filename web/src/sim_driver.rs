@@ -1093,7 +1093,7 @@ impl SimDriver {
             })
             .collect();
         if !all {
-            due.sort_unstable();
+            replscope_core::util::sort(&mut due);
             due.truncate(PANEL_REFRESH_PER_VIEW);
         }
         let master_of = |r: &str| links.iter().find(|l| l.to == r).map(|l| l.from.as_str());

@@ -304,7 +304,7 @@ pub fn lrem(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Frame {
     if matching.is_empty() {
         return Frame::Integer(0);
     }
-    matching.sort_unstable();
+    crate::util::sort(&mut matching);
     for &i in matching.iter().rev() {
         list.remove(i);
     }

@@ -193,7 +193,7 @@ pub fn table() -> &'static [&'static CommandSpec] {
     static TABLE: std::sync::OnceLock<Vec<&'static CommandSpec>> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
         let mut all: Vec<&'static CommandSpec> = FAMILIES.iter().flat_map(|f| f.iter()).collect();
-        all.sort_by_key(|c| c.name);
+        crate::util::sort_by_key(&mut all, |c| c.name);
         all
     })
 }

@@ -166,7 +166,7 @@ impl Encoder {
                 };
                 match ints {
                     Some(mut ints) => {
-                        ints.sort_unstable();
+                        crate::util::sort(&mut ints);
                         self.string(&intset::build(&ints));
                         types::SET_INTSET
                     }

@@ -68,7 +68,7 @@ fn push_fraction(out: &mut String, frac: &str) {
 /// accepting what `strtod` accepts for Redis-written files; NaN is refused.
 pub fn parse_score(text: &[u8]) -> Option<f64> {
     let s = std::str::from_utf8(text).ok()?;
-    let v: f64 = s.parse().ok()?;
+    let v = crate::long_double::parse_f64(s)?;
     (!v.is_nan()).then_some(v)
 }
 

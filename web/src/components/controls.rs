@@ -27,7 +27,7 @@ pub fn TopBar(props: &TopBarProps) -> Html {
         let on_action = props.on_action.clone();
         Callback::from(move |e: Event| {
             let value = e.target_unchecked_into::<HtmlSelectElement>().value();
-            if let Ok(s) = value.parse::<f64>() {
+            if let Some(s) = replscope_core::long_double::parse_f64(&value) {
                 on_action.emit(Action::SetSpeed(s));
             }
         })

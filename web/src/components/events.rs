@@ -41,7 +41,7 @@ pub fn event_matches(e: &EventView, node: Option<&str>, kind: Option<&str>) -> b
 pub fn EventLog(props: &EventLogProps) -> Html {
     let events = &props.events;
     let mut kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
-    kinds.sort_unstable();
+    replscope_core::util::sort(&mut kinds);
     kinds.dedup();
     let filter = |which: &'static str| {
         let on_action = props.on_action.clone();

@@ -193,7 +193,12 @@ impl FrameParser {
                     n => return Err(ProtocolError(format!("invalid array length {n}"))),
                 }
             }
-            other => return Err(ProtocolError(format!("unexpected type byte {:?}", other as char))),
+            other => {
+                return Err(ProtocolError(format!(
+                    "unexpected type byte {}",
+                    crate::util::quoted(&(other as char).to_string(), '\'')
+                )));
+            }
         };
         Ok(Some((element, after)))
     }
@@ -205,7 +210,10 @@ impl FrameParser {
         let rest = &self.buf[self.pos..];
         let Some((line, after)) = line(rest)? else { return Ok(None) };
         if line[0] != b'$' {
-            return Err(ProtocolError(format!("expected '$' before the RDB payload, got {:?}", line[0] as char)));
+            return Err(ProtocolError(format!(
+                "expected '$' before the RDB payload, got {}",
+                crate::util::quoted(&(line[0] as char).to_string(), '\'')
+            )));
         }
         if let Some(mark) = line.strip_prefix(b"$EOF:") {
             if mark.len() != 40 {
@@ -268,11 +276,9 @@ fn line(rest: &[u8]) -> Result<Option<(&[u8], usize)>, ProtocolError> {
 
 /// A decimal integer: optional `-`, then digits, fitting an i64.
 fn number(digits: &[u8], what: &str) -> Result<i64, ProtocolError> {
-    std::str::from_utf8(digits)
-        .ok()
-        .filter(|s| !s.starts_with('+'))
-        .and_then(|s| s.parse::<i64>().ok())
-        .ok_or_else(|| ProtocolError(format!("invalid {what} {:?}", String::from_utf8_lossy(digits))))
+    std::str::from_utf8(digits).ok().filter(|s| !s.starts_with('+')).and_then(|s| s.parse::<i64>().ok()).ok_or_else(
+        || ProtocolError(format!("invalid {what} {}", crate::util::quoted(&String::from_utf8_lossy(digits), '"'))),
+    )
 }
 
 #[cfg(test)]
