@@ -65,6 +65,7 @@ pub mod scenario;
 pub mod server;
 pub mod sim;
 pub mod util;
+pub mod vec_map;
 pub mod workload;
 
 /// The crate version, shown by the UI (and `INFO server` as `replscope_version`).

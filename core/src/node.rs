@@ -19,7 +19,7 @@ pub mod sim_support;
 
 pub use io::CommandOutcome;
 
-use std::collections::BTreeMap;
+use crate::vec_map::VecMap;
 
 use crate::commands::ClientState;
 use crate::config::Config;
@@ -54,7 +54,7 @@ struct Connection {
 #[derive(Debug)]
 pub struct Node {
     pub server: Server,
-    clients: BTreeMap<ClientId, Connection>,
+    clients: VecMap<ClientId, Connection>,
     /// Next node-local connection id (see [`crate::net::ConnId`]).
     pub(crate) next_conn_id: u64,
     /// Connections, replicas, the link to a master, timers
@@ -76,7 +76,7 @@ impl Node {
             no_replicas_since_ms: now_ms,
             ..Replication::default()
         };
-        Node { server: Server::new(name, config, seed, now_ms), clients: BTreeMap::new(), next_conn_id: 1, repl }
+        Node { server: Server::new(name, config, seed, now_ms), clients: VecMap::new(), next_conn_id: 1, repl }
     }
 
     /// Runs one client command (Redis's `processCommand` + `call`) and

@@ -20,13 +20,14 @@ pub mod master;
 pub mod persistence;
 pub mod replica;
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use crate::commands::ClientState;
 use crate::net::{Action, Addr, ConnId};
 use crate::node::ClientId;
 use crate::resp::{Frame, RequestParser};
 use crate::server::Server;
+use crate::vec_map::VecMap;
 
 pub use master::{ReplicaConn, ReplicaState};
 pub use replica::{CachedMaster, MasterLink};
@@ -35,7 +36,7 @@ pub use replica::{CachedMaster, MasterLink};
 #[derive(Debug, Default)]
 pub struct Replication {
     /// Every network connection of the node, accepted or opened.
-    pub conns: BTreeMap<ConnId, Conn>,
+    pub conns: VecMap<ConnId, Conn>,
     /// Actions for the environment, oldest first.
     pub actions: VecDeque<Action>,
     /// Replica side: the link to the master (`Some` iff role is replica).
@@ -64,7 +65,7 @@ pub struct Replication {
     /// The backlog's first byte at the last check (for trim events).
     pub seen_first_byte: Option<u64>,
     /// Per-client write offsets (`c->woff`) for WAIT.
-    pub client_woff: BTreeMap<ClientId, u64>,
+    pub client_woff: VecMap<ClientId, u64>,
     /// Numbers the fake process ids of snapshot children.
     pub next_child_pid: u64,
     /// The `now` of the last entry point (for `take_output`, which has none).
