@@ -6,7 +6,7 @@ use replscope_web::driver::{ConsoleReply, Driver, Verb};
 use replscope_web::sim_driver::{SCENARIOS, SimDriver};
 
 /// The example scenarios' files (the app fetches them; the tests embed them).
-const FILES: [(&str, &str); 8] = [
+const FILES: [(&str, &str); 9] = [
     ("partial-resync-after-short-cut", include_str!("../../scenarios/partial-resync-after-short-cut.json")),
     ("full-resync-after-backlog-overflow", include_str!("../../scenarios/full-resync-after-backlog-overflow.json")),
     ("chain", include_str!("../../scenarios/chain.json")),
