@@ -7,14 +7,18 @@
 //!   protocol errors byte for byte.
 //! - [`FrameParser`]: any RESP2 values (replies, the replication stream as
 //!   a replica reads it), plus the RDB payload of a full sync.
+//! - [`parse_command`]: the replication stream's fast path, one command
+//!   into reused argument buffers (anything unusual goes to [`FrameParser`]).
 //!
 //! Neither parser allocates on the word of an untrusted length: a
 //! `*1000000000` header reserves a handful of slots, and a `$536870912`
 //! bulk is copied only once all its bytes are there.
 
+mod command;
 mod frame;
 mod inline;
 
+pub use command::{ArgvBuf, MAX_FAST_ARGS, Parsed, parse_command};
 pub use frame::{FrameParser, RdbPayload};
 pub use inline::split_args;
 
