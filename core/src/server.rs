@@ -236,7 +236,14 @@ pub struct Server {
     /// What the node reports, drained by `Node::poll_event`.
     pub events: std::collections::VecDeque<NodeEvent>,
     pending: Vec<PendingPropagation>,
+    /// Propagated argvs kept for reuse by [`Server::propagate_argv`].
+    spare_argvs: Vec<Vec<Vec<u8>>>,
 }
+
+/// How many propagated argvs [`Server::flush_propagation`] keeps for reuse,
+/// and up to which argument size.
+const SPARE_ARGVS: usize = 8;
+const SPARE_ARG_CAPACITY: usize = 4096;
 
 /// Work a replication command hands to the node (see
 /// [`Server::repl_requests`]).
@@ -277,6 +284,7 @@ impl Server {
             repl_requests: Vec::new(),
             events: std::collections::VecDeque::new(),
             pending: Vec::new(),
+            spare_argvs: Vec::new(),
         }
     }
 
@@ -292,6 +300,29 @@ impl Server {
         self.pending.push(PendingPropagation { db, argv });
     }
 
+    /// [`Server::propagate`] of a copy of `argv`, made in buffers kept
+    /// from earlier execution units (no allocation once they are warm). A
+    /// replica skips the copy: it never feeds its own stream.
+    pub fn propagate_argv<A: AsRef<[u8]>>(&mut self, db: Option<usize>, argv: &[A]) {
+        if self.is_replica() {
+            self.dirty += 1;
+            return;
+        }
+        let mut copy = self.spare_argvs.pop().unwrap_or_default();
+        copy.truncate(argv.len());
+        for (i, arg) in argv.iter().enumerate() {
+            let arg = arg.as_ref();
+            match copy.get_mut(i) {
+                Some(slot) => {
+                    slot.clear();
+                    slot.extend_from_slice(arg);
+                }
+                None => copy.push(arg.to_vec()),
+            }
+        }
+        self.propagate(db, copy);
+    }
+
     /// Ends an execution unit (`propagatePendingCommands`): one pending write
     /// is fed bare; two or more are wrapped in `MULTI` … `EXEC` so replicas
     /// apply them atomically.
@@ -305,7 +336,12 @@ impl Server {
         if !self.is_replica() {
             self.feed_pending(&pending);
         }
-        pending.clear();
+        // Small argvs go back to the pool for `propagate_argv`.
+        for p in pending.drain(..) {
+            if self.spare_argvs.len() < SPARE_ARGVS && p.argv.iter().all(|a| a.capacity() <= SPARE_ARG_CAPACITY) {
+                self.spare_argvs.push(p.argv);
+            }
+        }
         if self.pending.is_empty() {
             self.pending = pending;
         }
