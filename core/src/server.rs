@@ -8,7 +8,7 @@ use rand_core::SeedableRng;
 
 use crate::backlog::ReplicationBacklog;
 use crate::config::Config;
-use crate::events::{NodeEvent, NodeEventKind};
+use crate::events::{CmdText, NodeEvent, NodeEventKind};
 use crate::info::{ConnectedReplicaInfo, ReplicaLinkInfo};
 use crate::keyspace::Keyspace;
 use crate::resp::encode_command;
@@ -83,30 +83,40 @@ pub struct FedCommand {
     /// Its encoded length (a `SELECT` in front counts as its own record).
     pub len: u64,
     /// `SET k v`, arguments cut to 32 bytes.
-    pub summary: String,
+    pub summary: CmdText,
 }
 
 /// `SET k v` for events: arguments lossily decoded, each cut to 32 bytes,
 /// at most 8 arguments shown.
 pub fn argv_summary<A: AsRef<[u8]>>(argv: &[A]) -> String {
-    // Built in one String: this runs for every command a master feeds and
-    // every command a replica applies.
-    let shown: usize = argv.iter().take(8).map(|a| a.as_ref().len().min(32) + 4).sum();
-    let mut summary = String::with_capacity(shown + 16);
+    let mut summary = String::new();
+    write_summary(argv, &mut summary);
+    summary
+}
+
+/// [`argv_summary`] as an event's [`CmdText`]: built without allocating
+/// when it is short (this runs for every command a master feeds and every
+/// command a replica applies).
+pub fn argv_summary_text<A: AsRef<[u8]>>(argv: &[A]) -> CmdText {
+    let mut summary = CmdText::new();
+    write_summary(argv, &mut summary);
+    summary
+}
+
+fn write_summary<A: AsRef<[u8]>>(argv: &[A], out: &mut impl std::fmt::Write) {
     for (i, arg) in argv.iter().take(8).enumerate() {
         if i > 0 {
-            summary.push(' ');
+            let _ = out.write_char(' ');
         }
         let arg = arg.as_ref();
-        summary.push_str(&String::from_utf8_lossy(&arg[..arg.len().min(32)]));
+        let _ = out.write_str(&String::from_utf8_lossy(&arg[..arg.len().min(32)]));
         if arg.len() > 32 {
-            summary.push('…');
+            let _ = out.write_char('…');
         }
     }
     if argv.len() > 8 {
-        summary.push_str(&format!(" … ({} args)", argv.len()));
+        let _ = write!(out, " … ({} args)", argv.len());
     }
-    summary
 }
 
 /// The replid Redis shows in `master_replid2` when there is none.
@@ -144,13 +154,13 @@ impl ReplicationStream {
             self.stream_db = Some(db);
             let len = (self.outgoing.len() - before) as u64;
             let offset = self.master_repl_offset + 1 + (before - start) as u64;
-            self.fed.push(FedCommand { offset, len, summary: argv_summary(&select) });
+            self.fed.push(FedCommand { offset, len, summary: argv_summary_text(&select) });
         }
         let before = self.outgoing.len();
         encode_command(argv, &mut self.outgoing);
         let len = (self.outgoing.len() - before) as u64;
         let offset = self.master_repl_offset + 1 + (before - start) as u64;
-        self.fed.push(FedCommand { offset, len, summary: argv_summary(argv) });
+        self.fed.push(FedCommand { offset, len, summary: argv_summary_text(argv) });
         let new = &self.outgoing[start..];
         self.master_repl_offset += new.len() as u64;
         if let Some(backlog) = &mut self.backlog {
@@ -396,5 +406,6 @@ mod summary_tests {
         assert_eq!(argv_summary(&[b"GET".as_slice(), b"\xff"]), "GET \u{fffd}");
         let many: Vec<String> = (0..10).map(|i| i.to_string()).collect();
         assert_eq!(argv_summary(&many), "0 1 2 3 4 5 6 7 … (10 args)");
+        assert_eq!(super::argv_summary_text(&many), "0 1 2 3 4 5 6 7 … (10 args)");
     }
 }

@@ -15,6 +15,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
@@ -87,6 +88,8 @@ pub fn parse_replicaof(value: &str) -> Result<Addr, String> {
 /// RDB file on "disk".
 #[derive(Debug)]
 struct SimNode {
+    /// The node's name, shared by its events.
+    name: Arc<str>,
     spec: NodeSpec,
     node: Option<Node>,
     rdb_file: Option<Vec<u8>>,
@@ -112,8 +115,10 @@ pub enum SimEventKind {
         node: String,
     },
     /// Something a node reported (its log lines, replication steps…).
+    /// `node` is shared with the simulator's copy of the name: these are
+    /// the most frequent events (several per simulated write).
     Node {
-        node: String,
+        node: Arc<str>,
         event: NodeEventKind,
     },
     /// Something on the network (connects, segments sent and delivered…).
@@ -376,7 +381,7 @@ impl Sim {
         for other in self.nodes.keys() {
             self.net.ensure_link(name, other);
         }
-        self.nodes.insert(name.to_string(), SimNode { spec, node: None, rdb_file: None });
+        self.nodes.insert(name.to_string(), SimNode { name: name.into(), spec, node: None, rdb_file: None });
         self.net.add_host(name, port);
         self.record(SimEventKind::NodeAdded { node: name.to_string(), port });
         self.boot(name);
@@ -809,7 +814,9 @@ impl Sim {
     pub fn pump(&mut self, name: &str) {
         let now = self.now_ms;
         for _ in 0..1000 {
-            let Some(node) = self.nodes.get_mut(name).and_then(|n| n.node.as_mut()) else { return };
+            let Some(sim_node) = self.nodes.get_mut(name) else { return };
+            let Some(node) = sim_node.node.as_mut() else { return };
+            let shared_name = &sim_node.name;
             // Bytes first: a Close means "after what was already taken".
             for conn in node.connections_with_output() {
                 loop {
@@ -839,9 +846,10 @@ impl Sim {
             while let Some((client, frame)) = node.poll_unblocked() {
                 self.unblocked.insert((name.to_string(), client), frame);
             }
+            let shared_name = shared_name.clone();
             self.drain_net_events();
             for event in node_events.drain(..) {
-                self.record(SimEventKind::Node { node: name.to_string(), event: event.kind });
+                self.record(SimEventKind::Node { node: shared_name.clone(), event: event.kind });
             }
             self.node_events = node_events;
             if !acted {

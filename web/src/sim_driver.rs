@@ -652,7 +652,7 @@ impl SimDriver {
             }
             match &ev.kind {
                 SimEventKind::Net { .. } => continue,
-                SimEventKind::Node { node, event } if node == from => match event {
+                SimEventKind::Node { node, event } if &**node == from => match event {
                     NodeEventKind::HandshakeStep { sent: true, text, .. } => {
                         return (MessageKind::Handshake, format!("{text} · {size}"));
                     }

@@ -34,7 +34,7 @@ use crate::net::{Action, Addr, ConnId, ConnectError};
 use crate::node::{Node, dispatch};
 use crate::resp::parser::{ArgvBuf, Parsed, parse_command};
 use crate::resp::{Frame, FrameParser, encode_command};
-use crate::server::{NULL_REPLID, Role, argv_summary};
+use crate::server::{NULL_REPLID, Role, argv_summary, argv_summary_text};
 
 /// Redis's `repl_state` on a replica.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -733,7 +733,7 @@ impl Node {
     fn apply_master_command(&mut self, now_ms: u64, conn: ConnId, argv: &[Vec<u8>], raw: &[u8]) {
         let is_getack =
             argv.len() >= 2 && argv[0].eq_ignore_ascii_case(b"REPLCONF") && argv[1].eq_ignore_ascii_case(b"GETACK");
-        let summary = argv_summary(argv);
+        let summary = argv_summary_text(argv);
         if is_getack {
             self.send_ack(now_ms);
         } else if !argv.is_empty() {
