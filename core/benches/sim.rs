@@ -54,9 +54,13 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
-/// Master A and replicas B, C, D (ports 6380..6382), fully synced.
+/// Master A and replicas B, C, D (ports 6380..6382), fully synced. With
+/// `REPLSCOPE_SIM_RETENTION=n` the sim keeps only the last n..2n events, as
+/// the UI does (`Sim::set_event_retention`); by default it keeps them all.
 fn cluster() -> Sim {
     let mut sim = Sim::new(1, DEFAULT_START_MS);
+    let retention = std::env::var("REPLSCOPE_SIM_RETENTION").ok().and_then(|v| v.parse().ok());
+    sim.set_event_retention(retention);
     sim.add_node("A", &[]).expect("master");
     for (i, name) in REPLICAS.iter().enumerate() {
         let port = (6380 + i).to_string();
