@@ -704,7 +704,7 @@ impl Node {
                 .into_iter()
                 .map(|f| match f {
                     Frame::Bulk(b) => b,
-                    Frame::Simple(s) => s.into_bytes(),
+                    Frame::Simple(s) => s.into_owned().into_bytes(),
                     Frame::Integer(i) => i.to_string().into_bytes(),
                     _ => Vec::new(),
                 })

@@ -170,7 +170,7 @@ impl FrameParser {
         let (tag, body) = (line[0], &line[1..]);
         let text = || String::from_utf8_lossy(body).into_owned();
         let element = match tag {
-            b'+' => Element::Value(Frame::Simple(text())),
+            b'+' => Element::Value(Frame::Simple(text().into())),
             b'-' => Element::Value(Frame::Error(text())),
             b':' => Element::Value(Frame::Integer(number(body, "integer")?)),
             b'$' => {
