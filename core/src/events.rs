@@ -34,16 +34,10 @@ pub enum NodeEventKind {
     /// Replica side: `PSYNC <replid> <offset>` sent (`? -1` without a cached master).
     PsyncSent { master: String, replid: String, offset: i64 },
     /// Master side: the answer to a PSYNC, with the teaching "why" line and
-    /// Redis's own log line(s).
-    PsyncDecided {
-        replica: String,
-        replid: String,
-        offset: i64,
-        /// `continue` or `full_resync`.
-        decision: String,
-        why: String,
-        log: Vec<String>,
-    },
+    /// Redis's own log line(s). Boxed: it is rare and the largest, and every
+    /// event is as large as the largest variant (serialised the same way,
+    /// its fields next to `type`).
+    PsyncDecided(Box<PsyncDecided>),
     /// Replica side: the master's answer (`+CONTINUE <id>`, `+FULLRESYNC <id> <off>`).
     PsyncReply { master: String, reply: String },
     /// Master side: an RDB snapshot for replicas started (`disk` or `socket`).
@@ -78,9 +72,21 @@ pub enum NodeEventKind {
     WaitDone { acked: u64 },
 }
 
+/// The fields of [`NodeEventKind::PsyncDecided`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PsyncDecided {
+    pub replica: String,
+    pub replid: String,
+    pub offset: i64,
+    /// `continue` or `full_resync`.
+    pub decision: String,
+    pub why: String,
+    pub log: Vec<String>,
+}
+
 /// Bytes of text a [`CmdText`] holds without a heap allocation: `SET
 /// key:000042 value-0000000042` fits.
-const INLINE: usize = 46;
+const INLINE: usize = 38;
 
 /// A command as events show it (`SET k v`, see
 /// [`crate::server::argv_summary`]): a string, kept inline when short.
@@ -222,6 +228,7 @@ mod tests {
         write!(text, "!").unwrap();
         assert!(text.ends_with(" !") || text.ends_with("é!"));
         assert_eq!(CmdText::from("x".repeat(47)).len(), 47);
+        assert!(std::mem::size_of::<CmdText>() <= 40);
     }
 
     #[test]
