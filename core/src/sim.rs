@@ -13,9 +13,11 @@
 //! the node's connections may send now (as far as each send window allows),
 //! carries out its actions (connect, close) and records its events.
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+
+mod event_hash;
 
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
@@ -224,8 +226,6 @@ pub struct Sim {
     /// before they are let go of.
     hash: Cell<u64>,
     hashed: Cell<usize>,
-    /// Reused buffer for the JSON the hash is computed over.
-    scratch: RefCell<Vec<u8>>,
     /// Reused buffer for the events [`Sim::pump`] collects from a node.
     node_events: Vec<crate::events::NodeEvent>,
     /// Replies of blocked clients, waiting to be collected.
@@ -233,28 +233,6 @@ pub struct Sim {
 }
 
 const HASH_SEED: u64 = 0xcbf2_9ce4_8422_2325;
-const HASH_MUL: u64 = 0x9e37_79b9_7f4a_7c15;
-
-/// Folds `bytes` into `hash` eight bytes at a time (little-endian words, so
-/// the same on every target), then the length: a fast, portable, stable
-/// mix; this is a determinism check, not a defence against adversaries.
-fn hash_bytes(mut hash: u64, bytes: &[u8]) -> u64 {
-    let mut mix = |word: u64| {
-        hash = (hash.rotate_left(23) ^ word).wrapping_mul(HASH_MUL);
-    };
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        mix(u64::from_le_bytes(word));
-    }
-    let rest = chunks.remainder();
-    let mut word = [0u8; 8];
-    word[..rest.len()].copy_from_slice(rest);
-    mix(u64::from_le_bytes(word));
-    mix(bytes.len() as u64);
-    hash
-}
 
 impl Sim {
     /// An empty simulation whose clock starts at `start_ms` (virtual unix
@@ -271,7 +249,6 @@ impl Sim {
             retention: None,
             hash: Cell::new(HASH_SEED),
             hashed: Cell::new(0),
-            scratch: RefCell::new(Vec::new()),
             node_events: Vec::new(),
             unblocked: BTreeMap::new(),
         }
@@ -315,8 +292,8 @@ impl Sim {
         self.trim_events();
     }
 
-    /// A hash of the JSON of every event so far (one JSON line each): equal
-    /// hashes mean equal event streams.
+    /// A hash of every event so far (their serialised content, see
+    /// [`event_hash`]): equal hashes mean equal event streams.
     pub fn event_hash(&self) -> u64 {
         self.hash_pending();
         self.hash.get()
@@ -328,14 +305,9 @@ impl Sim {
         if from >= self.events.len() {
             return;
         }
-        let mut buf = self.scratch.borrow_mut();
         let mut hash = self.hash.get();
         for event in &self.events[from..] {
-            buf.clear();
-            // Serialising these plain structs cannot fail.
-            let _ = serde_json::to_writer(&mut *buf, event);
-            buf.push(b'\n');
-            hash = hash_bytes(hash, &buf);
+            hash = event_hash::hash_value(hash, event);
         }
         self.hash.set(hash);
         self.hashed.set(self.event_count());
