@@ -109,7 +109,13 @@ fn write_summary<A: AsRef<[u8]>>(argv: &[A], out: &mut impl std::fmt::Write) {
             let _ = out.write_char(' ');
         }
         let arg = arg.as_ref();
-        let _ = out.write_str(&String::from_utf8_lossy(&arg[..arg.len().min(32)]));
+        let shown = &arg[..arg.len().min(32)];
+        // Valid UTF-8 (nearly always) is written as is; the lossy decoder
+        // walks the bytes one by one.
+        let _ = match std::str::from_utf8(shown) {
+            Ok(text) => out.write_str(text),
+            Err(_) => out.write_str(&String::from_utf8_lossy(shown)),
+        };
         if arg.len() > 32 {
             let _ = out.write_char('…');
         }
