@@ -235,7 +235,8 @@ fn resync(c: &mut Criterion) {
 /// `REPLSCOPE_SIM_WRITES=N`: one fixed run per variant (best of three),
 /// wall and CPU rates.
 fn fixed_runs(n: usize) {
-    let variants: [(&str, fn(usize) -> Duration); 2] =
+    type Run = fn(usize) -> Duration;
+    let variants: [(&str, Run); 2] =
         [("cluster_writes/command", writes_by_command), ("cluster_writes/pipelined", writes_pipelined)];
     for (name, run) in variants {
         let mut best: Option<(Duration, Duration)> = None;

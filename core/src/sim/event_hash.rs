@@ -91,7 +91,7 @@ impl ser::Error for Never {
 
 type Done = Result<(), Never>;
 
-impl<'a> Serializer for &'a mut ValueHasher {
+impl Serializer for &mut ValueHasher {
     type Ok = ();
     type Error = Never;
     type SerializeSeq = Self;
