@@ -510,7 +510,8 @@ impl SimDriver {
                 e.peer = Some(m);
                 self.push_event(e);
             }
-            NodeEventKind::PsyncDecided { replica, decision, why, log, .. } => {
+            NodeEventKind::PsyncDecided(d) => {
+                let replscope_core::events::PsyncDecided { replica, decision, why, log, .. } = &**d;
                 let r = node_of(replica);
                 let key = (node.to_string(), r.clone());
                 let (text, badge) = if decision == "continue" {
@@ -749,7 +750,7 @@ impl SimDriver {
             }
             match &ev.kind {
                 SimEventKind::Net { .. } => continue,
-                SimEventKind::Node { node, event } if node == from => match event {
+                SimEventKind::Node { node, event } if &**node == from => match event {
                     NodeEventKind::HandshakeStep { sent: true, text, .. } => {
                         return (MessageKind::Handshake, format!("{text} · {size}"));
                     }
@@ -757,7 +758,8 @@ impl SimDriver {
                         let id: String = replid.chars().take(8).collect();
                         return (MessageKind::Psync, format!("PSYNC {id} {offset}"));
                     }
-                    NodeEventKind::PsyncDecided { decision, .. } => {
+                    NodeEventKind::PsyncDecided(d) => {
+                        let decision = &d.decision;
                         let word = if decision == "continue" { "+CONTINUE" } else { "+FULLRESYNC" };
                         return (MessageKind::Psync, format!("{word} · {size}"));
                     }

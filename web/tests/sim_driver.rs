@@ -266,7 +266,7 @@ fn the_workload_sends_individual_sets_with_bounded_event_memory() {
         d.tick(16.0, 1.0);
         for e in d.sim().events_since(cursor) {
             if let SimEventKind::Node { node, event: NodeEventKind::StreamFed { cmd, .. } } = &e.kind {
-                assert_eq!(node, "A");
+                assert_eq!(&**node, "A");
                 if cmd.starts_with("SET key:0000") {
                     fed += 1;
                 } else {
