@@ -7,11 +7,12 @@
 # AddressSanitizer would only slow the run down.
 set -euo pipefail
 cd "$(dirname "$0")"
-target=${1:?target: resp_request resp_frame command_table rdb_load scenario_load}
+target=${1:?target: resp_request resp_frame stream_command command_table rdb_load scenario_load}
 secs=${2:-300}
 case $target in
   resp_request) opts=(-dict=resp.dict -max_len=4096) ;;
   resp_frame) opts=(-dict=resp.dict -max_len=4096) ;;
+  stream_command) opts=(-dict=resp.dict -max_len=4096) ;;
   command_table) opts=(-dict=commands.dict -max_len=2048) ;;
   rdb_load) opts=(-max_len=16384) ;;
   scenario_load) opts=(-dict=scenario.dict -max_len=4096) ;;

@@ -501,7 +501,7 @@ impl ReplicaLink {
     pub fn attach(port: u16) -> io::Result<(ReplicaLink, FullSync)> {
         let mut conn = Client::connect(port)?;
         let expect = |got: Frame, want: &str| {
-            if got == Frame::Simple(want.into()) {
+            if got == Frame::Simple(want.to_string().into()) {
                 Ok(())
             } else {
                 Err(io::Error::other(format!("replica handshake: expected +{want}, got {got:?}")))

@@ -28,7 +28,7 @@ pub fn parse_frame(buf: &[u8]) -> Result<Option<(Frame, usize)>, WireError> {
     };
     let text = || String::from_utf8_lossy(body).into_owned();
     let frame = match kind {
-        b'+' => Frame::Simple(text()),
+        b'+' => Frame::Simple(text().into()),
         b'-' => Frame::Error(text()),
         b':' => Frame::Integer(parse_int(body)?),
         b'$' => {

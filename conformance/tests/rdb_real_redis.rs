@@ -80,7 +80,7 @@ fn fetch_keyspace(c: &mut Client) -> Keyspace {
                 Frame::Simple(t) => t,
                 other => panic!("TYPE gave {other:?}"),
             };
-            let value = match ty.as_str() {
+            let value = match &*ty {
                 "string" => Value::String(bulk(&cmd_ok(c, &[&b"GET"[..], k]))),
                 "list" => Value::List(items(&cmd_ok(c, &[&b"LRANGE"[..], k, b"0", b"-1"])).into()),
                 "hash" => {

@@ -290,7 +290,11 @@ impl ReplicationBacklog {
             let capacity = new_block_capacity(piece.len() as u64, self.size);
             let take = (capacity as usize).min(piece.len());
             let start_offset = self.first_byte_offset + self.histlen;
-            self.blocks.push_back(Block { start_offset, capacity, data: piece[..take].to_vec() });
+            // Allocated at its size class at once (as Redis does), not grown
+            // by doubling as later commands fill it.
+            let mut data = Vec::with_capacity(capacity as usize);
+            data.extend_from_slice(&piece[..take]);
+            self.blocks.push_back(Block { start_offset, capacity, data });
             piece = &piece[take..];
             self.histlen += take as u64;
             self.trim(TRIM_BLOCKS_PER_CALL);

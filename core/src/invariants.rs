@@ -503,7 +503,8 @@ impl Checker {
                     state.backlog_first_byte = None;
                 }
             }
-            E::PsyncDecided { replica, replid, offset, decision, why, .. } => {
+            E::PsyncDecided(d) => {
+                let crate::events::PsyncDecided { replica, replid, offset, decision, why, .. } = &**d;
                 let Some(state) = shadow.psync.as_ref().filter(|_| shadow.known) else {
                     self.stats.psync_unknown += 1;
                     return Ok(());

@@ -297,10 +297,12 @@ pub struct ConnectionView {
 #[derive(Clone, Debug, Default)]
 pub struct Network {
     hosts: BTreeMap<String, Host>,
-    links: BTreeMap<(String, String), Direction>,
+    /// `from` → `to` → parameters. Nested rather than keyed by a pair so a
+    /// lookup by `&str` allocates nothing (it runs for every segment).
+    links: BTreeMap<String, BTreeMap<String, Direction>>,
     conns: BTreeMap<u64, Connection>,
     /// (node, node-local id) → (connection, which end).
-    ends: BTreeMap<(String, ConnId), (u64, usize)>,
+    ends: BTreeMap<String, BTreeMap<ConnId, (u64, usize)>>,
     pending: BTreeMap<u64, PendingConnect>,
     /// Deliveries due now, ahead of everything timed (cut resets).
     immediate: VecDeque<Delivery>,
@@ -346,18 +348,42 @@ impl Network {
 
     /// The direction `from → to` (defaults if never configured).
     pub fn direction(&self, from: &str, to: &str) -> Direction {
-        self.links.get(&(from.to_string(), to.to_string())).cloned().unwrap_or_default()
+        self.links.get(from).and_then(|m| m.get(to)).cloned().unwrap_or_default()
     }
 
     fn dir_mut(&mut self, from: &str, to: &str) -> &mut Direction {
-        self.links.entry((from.to_string(), to.to_string())).or_default()
+        if !self.links.get(from).is_some_and(|m| m.contains_key(to)) {
+            self.links.entry(from.to_string()).or_default().insert(to.to_string(), Direction::default());
+        }
+        self.links.get_mut(from).and_then(|m| m.get_mut(to)).expect("the direction was just added")
+    }
+
+    /// The connection and side of `node`'s `conn`.
+    fn end_of(&self, node: &str, conn: ConnId) -> Option<(u64, usize)> {
+        self.ends.get(node)?.get(&conn).copied()
+    }
+
+    fn insert_end(&mut self, node: &str, conn: ConnId, end: (u64, usize)) {
+        match self.ends.get_mut(node) {
+            Some(m) => {
+                m.insert(conn, end);
+            }
+            None => {
+                self.ends.insert(node.to_string(), BTreeMap::from([(conn, end)]));
+            }
+        }
+    }
+
+    fn remove_end(&mut self, node: &str, conn: ConnId) -> Option<(u64, usize)> {
+        self.ends.get_mut(node)?.remove(&conn)
     }
 
     /// Every configured link direction, in name order.
     pub fn links(&self) -> Vec<LinkView> {
         self.links
             .iter()
-            .map(|((from, to), d)| LinkView {
+            .flat_map(|(from, m)| m.iter().map(move |(to, d)| (from, to, d)))
+            .map(|(from, to, d)| LinkView {
                 from: from.clone(),
                 to: to.clone(),
                 latency_ms: d.latency_ms,
@@ -509,17 +535,13 @@ impl Network {
             h.up = false;
         }
         self.pending.retain(|_, p| p.from != node);
-        let ids: Vec<u64> = self
-            .ends
-            .range((node.to_string(), ConnId(0))..)
-            .take_while(|((n, _), _)| n == node)
-            .map(|(_, (id, _))| *id)
-            .collect();
+        let ids: Vec<u64> = self.ends.get(node).map(|m| m.values().map(|(id, _)| *id).collect()).unwrap_or_default();
         for id in ids {
             let Some(conn) = self.conns.get(&id) else { continue };
             let side = usize::from(conn.ends[0].node != node);
             let peer_open = conn.ends[1 - side].open;
-            self.ends.remove(&(node.to_string(), conn.ends[side].conn));
+            let end_conn = conn.ends[side].conn;
+            self.remove_end(node, end_conn);
             if let Some(conn) = self.conns.get_mut(&id) {
                 conn.ends[side].open = false;
                 conn.halves[1 - side].queue.clear();
@@ -552,7 +574,7 @@ impl Network {
         let Some(conn) = self.conns.remove(&id) else { return };
         let lost: u64 = conn.halves.iter().flat_map(|h| h.queue.iter()).map(|s| s.bytes.len() as u64).sum();
         for end in &conn.ends {
-            self.ends.remove(&(end.node.clone(), end.conn));
+            self.remove_end(&end.node, end.conn);
             if end.open {
                 self.immediate.push_back(Delivery::Closed { node: end.node.clone(), conn: end.conn, reset: true });
             }
@@ -606,8 +628,8 @@ impl Network {
             End { node: p.from.clone(), conn: p.conn, open: true, established: false },
             End { node: target.clone(), conn, open: true, established: true },
         ];
-        self.ends.insert((p.from.clone(), p.conn), (id, 0));
-        self.ends.insert((target.clone(), conn), (id, 1));
+        self.insert_end(&p.from, p.conn, (id, 0));
+        self.insert_end(&target, conn, (id, 1));
         self.conns.insert(id, Connection { ends, halves: [Half::default(), Half::default()] });
         self.events.push_back(NetEvent::Accepted { from: p.from, conn: p.conn, to: target, to_conn: conn });
         self.push_segment(id, 1, SegmentKind::Accept, Vec::new(), now_ms);
@@ -616,7 +638,7 @@ impl Network {
     /// Bytes `node` may put on `conn` now (0 if it is not open and
     /// established).
     pub fn window_free(&self, node: &str, conn: ConnId) -> usize {
-        let Some(&(id, side)) = self.ends.get(&(node.to_string(), conn)) else { return 0 };
+        let Some((id, side)) = self.end_of(node, conn) else { return 0 };
         let c = &self.conns[&id];
         if !c.ends[side].open || !c.ends[side].established {
             return 0;
@@ -627,9 +649,9 @@ impl Network {
     /// `node` puts `bytes` on `conn`. Returns false if the connection is gone
     /// or was reset by a one-way cut (both ends then see it closed).
     pub fn send(&mut self, now_ms: u64, node: &str, conn: ConnId, bytes: Vec<u8>) -> bool {
-        let Some(&(id, side)) = self.ends.get(&(node.to_string(), conn)) else { return false };
-        let peer = self.conns[&id].ends[1 - side].node.clone();
-        if self.direction(node, &peer).state == LinkState::Cut {
+        let Some((id, side)) = self.end_of(node, conn) else { return false };
+        let peer = &self.conns[&id].ends[1 - side].node;
+        if self.direction(node, peer).state == LinkState::Cut {
             self.reset(id);
             return false;
         }
@@ -641,7 +663,7 @@ impl Network {
     /// sent. A connect still pending is abandoned.
     pub fn close(&mut self, now_ms: u64, node: &str, conn: ConnId) {
         self.pending.retain(|_, p| !(p.from == node && p.conn == conn));
-        let Some((id, side)) = self.ends.remove(&(node.to_string(), conn)) else { return };
+        let Some((id, side)) = self.remove_end(node, conn) else { return };
         self.events.push_back(NetEvent::CloseStarted { node: node.to_string(), conn });
         let peer_open = {
             let c = self.conns.get_mut(&id).expect("ends index points at a live connection");
@@ -824,7 +846,7 @@ impl Network {
             }
             SegmentKind::Data => Some(Delivery::Bytes { node, conn, bytes: seg.bytes, from, from_conn }),
             SegmentKind::Close | SegmentKind::Reset => {
-                self.ends.remove(&(node.clone(), conn));
+                self.remove_end(&node, conn);
                 if let Some(c) = self.conns.get_mut(&id) {
                     c.ends[1 - side].open = false;
                 }
@@ -920,7 +942,7 @@ impl Network {
 
     /// The peer of `node`'s `conn`: (peer node, peer's id).
     pub fn peer_of(&self, node: &str, conn: ConnId) -> Option<(String, ConnId)> {
-        let &(id, side) = self.ends.get(&(node.to_string(), conn))?;
+        let (id, side) = self.end_of(node, conn)?;
         let end = &self.conns.get(&id)?.ends[1 - side];
         Some((end.node.clone(), end.conn))
     }

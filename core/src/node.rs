@@ -142,6 +142,7 @@ impl Node {
                         let processed = dispatch::process_command(&mut self.server, &mut conn.state, now_ms, &argv);
                         self.apply_repl_requests(now_ms, None, false);
                         processed.reply.encode_into(&mut out.reply_bytes);
+                        conn.parser.recycle(argv);
                         if processed.close {
                             out.close = true;
                             break 'reads;

@@ -14,11 +14,15 @@ pub mod parser;
 pub use display::redis_cli_format;
 pub use parser::{FrameParser, ProtocolError, RequestParser};
 
+use std::borrow::Cow;
+
 /// One RESP2 value.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Frame {
-    /// `+OK\r\n`: a status reply. Never contains CR or LF.
-    Simple(String),
+    /// `+OK\r\n`: a status reply. Never contains CR or LF. Usually one of
+    /// a few fixed words (`OK`, `QUEUED`, `PONG`), borrowed: every write
+    /// replies `+OK`, so it costs no allocation.
+    Simple(Cow<'static, str>),
     /// `-ERR message\r\n`: the text after `-`, including the error code.
     Error(String),
     /// `:42\r\n`
@@ -36,7 +40,7 @@ pub enum Frame {
 impl Frame {
     /// `+OK`, the most common reply.
     pub fn ok() -> Frame {
-        Frame::Simple("OK".into())
+        Frame::Simple(Cow::Borrowed("OK"))
     }
 
     /// An error reply; `msg` includes the code, e.g. `"ERR syntax error"`.

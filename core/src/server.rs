@@ -8,7 +8,7 @@ use rand_core::SeedableRng;
 
 use crate::backlog::ReplicationBacklog;
 use crate::config::Config;
-use crate::events::{NodeEvent, NodeEventKind};
+use crate::events::{CmdText, NodeEvent, NodeEventKind};
 use crate::info::{ConnectedReplicaInfo, ReplicaLinkInfo};
 use crate::keyspace::Keyspace;
 use crate::resp::encode_command;
@@ -83,30 +83,46 @@ pub struct FedCommand {
     /// Its encoded length (a `SELECT` in front counts as its own record).
     pub len: u64,
     /// `SET k v`, arguments cut to 32 bytes.
-    pub summary: String,
+    pub summary: CmdText,
 }
 
 /// `SET k v` for events: arguments lossily decoded, each cut to 32 bytes,
 /// at most 8 arguments shown.
 pub fn argv_summary<A: AsRef<[u8]>>(argv: &[A]) -> String {
-    // Built in one String: this runs for every command a master feeds and
-    // every command a replica applies.
-    let shown: usize = argv.iter().take(8).map(|a| a.as_ref().len().min(32) + 4).sum();
-    let mut summary = String::with_capacity(shown + 16);
+    let mut summary = String::new();
+    write_summary(argv, &mut summary);
+    summary
+}
+
+/// [`argv_summary`] as an event's [`CmdText`]: built without allocating
+/// when it is short (this runs for every command a master feeds and every
+/// command a replica applies).
+pub fn argv_summary_text<A: AsRef<[u8]>>(argv: &[A]) -> CmdText {
+    let mut summary = CmdText::new();
+    write_summary(argv, &mut summary);
+    summary
+}
+
+fn write_summary<A: AsRef<[u8]>>(argv: &[A], out: &mut impl std::fmt::Write) {
     for (i, arg) in argv.iter().take(8).enumerate() {
         if i > 0 {
-            summary.push(' ');
+            let _ = out.write_char(' ');
         }
         let arg = arg.as_ref();
-        summary.push_str(&String::from_utf8_lossy(&arg[..arg.len().min(32)]));
+        let shown = &arg[..arg.len().min(32)];
+        // Valid UTF-8 (nearly always) is written as is; the lossy decoder
+        // walks the bytes one by one.
+        let _ = match std::str::from_utf8(shown) {
+            Ok(text) => out.write_str(text),
+            Err(_) => out.write_str(&String::from_utf8_lossy(shown)),
+        };
         if arg.len() > 32 {
-            summary.push('…');
+            let _ = out.write_char('…');
         }
     }
     if argv.len() > 8 {
-        summary.push_str(&format!(" … ({} args)", argv.len()));
+        let _ = write!(out, " … ({} args)", argv.len());
     }
-    summary
 }
 
 /// The replid Redis shows in `master_replid2` when there is none.
@@ -144,13 +160,13 @@ impl ReplicationStream {
             self.stream_db = Some(db);
             let len = (self.outgoing.len() - before) as u64;
             let offset = self.master_repl_offset + 1 + (before - start) as u64;
-            self.fed.push(FedCommand { offset, len, summary: argv_summary(&select) });
+            self.fed.push(FedCommand { offset, len, summary: argv_summary_text(&select) });
         }
         let before = self.outgoing.len();
         encode_command(argv, &mut self.outgoing);
         let len = (self.outgoing.len() - before) as u64;
         let offset = self.master_repl_offset + 1 + (before - start) as u64;
-        self.fed.push(FedCommand { offset, len, summary: argv_summary(argv) });
+        self.fed.push(FedCommand { offset, len, summary: argv_summary_text(argv) });
         let new = &self.outgoing[start..];
         self.master_repl_offset += new.len() as u64;
         if let Some(backlog) = &mut self.backlog {
@@ -236,7 +252,14 @@ pub struct Server {
     /// What the node reports, drained by `Node::poll_event`.
     pub events: std::collections::VecDeque<NodeEvent>,
     pending: Vec<PendingPropagation>,
+    /// Propagated argvs kept for reuse by [`Server::propagate_argv`].
+    spare_argvs: Vec<Vec<Vec<u8>>>,
 }
+
+/// How many propagated argvs [`Server::flush_propagation`] keeps for reuse,
+/// and up to which argument size.
+const SPARE_ARGVS: usize = 8;
+const SPARE_ARG_CAPACITY: usize = 4096;
 
 /// Work a replication command hands to the node (see
 /// [`Server::repl_requests`]).
@@ -277,6 +300,7 @@ impl Server {
             repl_requests: Vec::new(),
             events: std::collections::VecDeque::new(),
             pending: Vec::new(),
+            spare_argvs: Vec::new(),
         }
     }
 
@@ -292,6 +316,29 @@ impl Server {
         self.pending.push(PendingPropagation { db, argv });
     }
 
+    /// [`Server::propagate`] of a copy of `argv`, made in buffers kept
+    /// from earlier execution units (no allocation once they are warm). A
+    /// replica skips the copy: it never feeds its own stream.
+    pub fn propagate_argv<A: AsRef<[u8]>>(&mut self, db: Option<usize>, argv: &[A]) {
+        if self.is_replica() {
+            self.dirty += 1;
+            return;
+        }
+        let mut copy = self.spare_argvs.pop().unwrap_or_default();
+        copy.truncate(argv.len());
+        for (i, arg) in argv.iter().enumerate() {
+            let arg = arg.as_ref();
+            match copy.get_mut(i) {
+                Some(slot) => {
+                    slot.clear();
+                    slot.extend_from_slice(arg);
+                }
+                None => copy.push(arg.to_vec()),
+            }
+        }
+        self.propagate(db, copy);
+    }
+
     /// Ends an execution unit (`propagatePendingCommands`): one pending write
     /// is fed bare; two or more are wrapped in `MULTI` … `EXEC` so replicas
     /// apply them atomically.
@@ -305,7 +352,12 @@ impl Server {
         if !self.is_replica() {
             self.feed_pending(&pending);
         }
-        pending.clear();
+        // Small argvs go back to the pool for `propagate_argv`.
+        for p in pending.drain(..) {
+            if self.spare_argvs.len() < SPARE_ARGVS && p.argv.iter().all(|a| a.capacity() <= SPARE_ARG_CAPACITY) {
+                self.spare_argvs.push(p.argv);
+            }
+        }
         if self.pending.is_empty() {
             self.pending = pending;
         }
@@ -360,5 +412,6 @@ mod summary_tests {
         assert_eq!(argv_summary(&[b"GET".as_slice(), b"\xff"]), "GET \u{fffd}");
         let many: Vec<String> = (0..10).map(|i| i.to_string()).collect();
         assert_eq!(argv_summary(&many), "0 1 2 3 4 5 6 7 … (10 args)");
+        assert_eq!(super::argv_summary_text(&many), "0 1 2 3 4 5 6 7 … (10 args)");
     }
 }

@@ -14,8 +14,12 @@
 //! carries out its actions (connect, close) and records its events.
 
 #[cfg(feature = "event-hash")]
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::collections::BTreeMap;
+use std::sync::Arc;
+
+#[cfg(feature = "event-hash")]
+mod event_hash;
 
 use rand_chacha::ChaCha8Rng;
 use rand_core::{Rng, SeedableRng};
@@ -89,6 +93,8 @@ pub fn parse_replicaof(value: &str) -> Result<Addr, String> {
 /// RDB file on "disk".
 #[derive(Debug)]
 struct SimNode {
+    /// The node's name, shared by its events.
+    name: Arc<str>,
     spec: NodeSpec,
     node: Option<Node>,
     rdb_file: Option<Vec<u8>>,
@@ -114,8 +120,10 @@ pub enum SimEventKind {
         node: String,
     },
     /// Something a node reported (its log lines, replication steps…).
+    /// `node` is shared with the simulator's copy of the name: these are
+    /// the most frequent events (several per simulated write).
     Node {
-        node: String,
+        node: Arc<str>,
         event: NodeEventKind,
     },
     /// Something on the network (connects, segments sent and delivered…).
@@ -219,15 +227,12 @@ pub struct Sim {
     /// simulated write; the hash is only read by determinism checks): it
     /// covers events up to `hashed` (absolute number). Events are hashed
     /// before they are let go of. Only with the `event-hash` feature: the
-    /// browser UI does not hash, and leaving it out keeps the JSON
-    /// serialiser out of its bundle.
+    /// browser UI does not hash, and leaving it out keeps the hashing code
+    /// out of its bundle.
     #[cfg(feature = "event-hash")]
     hash: Cell<u64>,
     #[cfg(feature = "event-hash")]
     hashed: Cell<usize>,
-    /// Reused buffer for the JSON the hash is computed over.
-    #[cfg(feature = "event-hash")]
-    scratch: RefCell<Vec<u8>>,
     /// Reused buffer for the events [`Sim::pump`] collects from a node.
     node_events: Vec<crate::events::NodeEvent>,
     /// Replies of blocked clients, waiting to be collected.
@@ -236,30 +241,6 @@ pub struct Sim {
 
 #[cfg(feature = "event-hash")]
 const HASH_SEED: u64 = 0xcbf2_9ce4_8422_2325;
-#[cfg(feature = "event-hash")]
-const HASH_MUL: u64 = 0x9e37_79b9_7f4a_7c15;
-
-/// Folds `bytes` into `hash` eight bytes at a time (little-endian words, so
-/// the same on every target), then the length: a fast, portable, stable
-/// mix; this is a determinism check, not a defence against adversaries.
-#[cfg(feature = "event-hash")]
-fn hash_bytes(mut hash: u64, bytes: &[u8]) -> u64 {
-    let mut mix = |word: u64| {
-        hash = (hash.rotate_left(23) ^ word).wrapping_mul(HASH_MUL);
-    };
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        mix(u64::from_le_bytes(word));
-    }
-    let rest = chunks.remainder();
-    let mut word = [0u8; 8];
-    word[..rest.len()].copy_from_slice(rest);
-    mix(u64::from_le_bytes(word));
-    mix(bytes.len() as u64);
-    hash
-}
 
 impl Sim {
     /// An empty simulation whose clock starts at `start_ms` (virtual unix
@@ -278,8 +259,6 @@ impl Sim {
             hash: Cell::new(HASH_SEED),
             #[cfg(feature = "event-hash")]
             hashed: Cell::new(0),
-            #[cfg(feature = "event-hash")]
-            scratch: RefCell::new(Vec::new()),
             node_events: Vec::new(),
             unblocked: BTreeMap::new(),
         }
@@ -323,8 +302,9 @@ impl Sim {
         self.trim_events();
     }
 
-    /// A hash of the JSON of every event so far (one JSON line each): equal
-    /// hashes mean equal event streams. (Feature `event-hash`, on by default.)
+    /// A hash of every event so far (their serialised content, see
+    /// [`event_hash`]): equal hashes mean equal event streams. (Feature
+    /// `event-hash`, on by default; the browser UI leaves it out.)
     #[cfg(feature = "event-hash")]
     pub fn event_hash(&self) -> u64 {
         self.hash_pending();
@@ -338,14 +318,9 @@ impl Sim {
         if from >= self.events.len() {
             return;
         }
-        let mut buf = self.scratch.borrow_mut();
         let mut hash = self.hash.get();
         for event in &self.events[from..] {
-            buf.clear();
-            // Serialising these plain structs cannot fail.
-            let _ = serde_json::to_writer(&mut *buf, event);
-            buf.push(b'\n');
-            hash = hash_bytes(hash, &buf);
+            hash = event_hash::hash_value(hash, event);
         }
         self.hash.set(hash);
         self.hashed.set(self.event_count());
@@ -392,7 +367,7 @@ impl Sim {
         for other in self.nodes.keys() {
             self.net.ensure_link(name, other);
         }
-        self.nodes.insert(name.to_string(), SimNode { spec, node: None, rdb_file: None });
+        self.nodes.insert(name.to_string(), SimNode { name: name.into(), spec, node: None, rdb_file: None });
         self.net.add_host(name, port);
         self.record(SimEventKind::NodeAdded { node: name.to_string(), port });
         self.boot(name);
@@ -923,7 +898,9 @@ impl Sim {
     pub fn pump(&mut self, name: &str) {
         let now = self.now_ms;
         for _ in 0..1000 {
-            let Some(node) = self.nodes.get_mut(name).and_then(|n| n.node.as_mut()) else { return };
+            let Some(sim_node) = self.nodes.get_mut(name) else { return };
+            let Some(node) = sim_node.node.as_mut() else { return };
+            let shared_name = &sim_node.name;
             // Bytes first: a Close means "after what was already taken".
             for conn in node.connections_with_output() {
                 loop {
@@ -953,9 +930,10 @@ impl Sim {
             while let Some((client, frame)) = node.poll_unblocked() {
                 self.unblocked.insert((name.to_string(), client), frame);
             }
+            let shared_name = shared_name.clone();
             self.drain_net_events();
             for event in node_events.drain(..) {
-                self.record(SimEventKind::Node { node: name.to_string(), event: event.kind });
+                self.record(SimEventKind::Node { node: shared_name.clone(), event: event.kind });
             }
             self.node_events = node_events;
             if !acted {

@@ -62,7 +62,7 @@ fn arg() -> impl Strategy<Value = Vec<u8>> {
 
 fn frame() -> impl Strategy<Value = Frame> {
     let leaf = prop_oneof![
-        "[a-zA-Z0-9 ]{0,20}".prop_map(Frame::Simple),
+        "[a-zA-Z0-9 ]{0,20}".prop_map(|s| Frame::Simple(s.into())),
         "[A-Z]{1,8} [a-z ]{0,20}".prop_map(Frame::Error),
         any::<i64>().prop_map(Frame::Integer),
         prop::collection::vec(any::<u8>(), 0..50).prop_map(Frame::Bulk),

@@ -190,6 +190,13 @@ test('past the backlog window: red marker before heal, then +FULLRESYNC with RDB
   // The window has passed B before the link is healed: the prediction is on screen.
   await page.locator('.marker-full', { hasText: 'full resync needed' }).waitFor();
   await screenshot(page, 'full-resync-needed');
+  // B selected: its keys table flags what it lacks next to its master.
+  await selectNode(page, 'B');
+  await tab(page, 'Keys');
+  await page.locator('.keys-summary.diff', { hasText: /^⚠ 1[2-9] keys differ from master A$/ }).waitFor();
+  await screenshot(page, 'keys-differ'); // README's docs/screenshot.png
+  await selectNode(page, 'A');
+  await tab(page, 'Console');
 
   // Heal while paused, then step until the RDB is on the wire.
   await page.getByRole('button', { name: 'Pause' }).click();

@@ -45,6 +45,24 @@ use components::*;
 use sim_driver::SimDriver;
 use state::{Action, AppState};
 
+/// The node whose backlog the backlog view shows: the one the selected
+/// replica is measured against (its master's), else the selected node's own
+/// (a promoted master's too, replicas or not), else the first with
+/// replicas, else the first at all.
+pub fn backlog_owner<'a>(
+    view: &'a view::SceneView,
+    selected: Option<&'a view::NodeView>,
+) -> Option<&'a view::NodeView> {
+    let has_markers = |n: &&view::NodeView| n.backlog.as_ref().is_some_and(|b| !b.replicas.is_empty());
+    selected
+        .and_then(|n| view.master_of(&n.name))
+        .and_then(|m| view.node(m))
+        .filter(|n| n.backlog.is_some())
+        .or_else(|| selected.filter(|n| n.backlog.is_some()))
+        .or_else(|| view.nodes.iter().find(has_markers))
+        .or_else(|| view.nodes.iter().find(|n| n.backlog.is_some()))
+}
+
 #[cfg(test)]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
@@ -172,17 +190,7 @@ pub fn App() -> Html {
         .map(|e| std::iter::once(e.node.clone()).chain(e.peer.clone()).collect())
         .unwrap_or_default();
     let selected = ui.selected.as_ref().and_then(|n| view.node(n));
-    // The backlog shown: the one the selected replica is measured against
-    // (its master's), else the selected node's own if replicas follow it,
-    // else the first with replicas, else the first at all.
-    let has_markers = |n: &&view::NodeView| n.backlog.as_ref().is_some_and(|b| !b.replicas.is_empty());
-    let backlog_owner = selected
-        .and_then(|n| view.master_of(&n.name))
-        .and_then(|m| view.node(m))
-        .filter(|n| n.backlog.is_some())
-        .or_else(|| selected.filter(has_markers))
-        .or_else(|| view.nodes.iter().find(has_markers))
-        .or_else(|| view.nodes.iter().find(|n| n.backlog.is_some()));
+    let backlog_owner = backlog_owner(&view, selected);
     let backlog = backlog_owner.and_then(|n| n.backlog.clone().map(|b| (n.name.clone(), b)));
     let panel = selected.map(|n| {
         let console = ui.consoles.get(&n.name).cloned().unwrap_or_default();

@@ -219,6 +219,10 @@ pub struct SimDriver {
     write_seq: u64,
     /// Reused buffer for a burst's RESP bytes.
     workload_bytes: Vec<u8>,
+    /// The error each master last answered the workload with (NOREPLICAS,
+    /// NOAUTH, READONLY…): logged when it starts and when it stops, so a
+    /// workload that silently bounces off a master is visible.
+    workload_refused: SmallMap<String, String>,
     t_frac: f64,
     script: Option<Script>,
     /// Bumped by every verb: invalidates the node caches.
@@ -317,6 +321,7 @@ impl SimDriver {
             write_credit: 0.0,
             write_seq: 0,
             workload_bytes: Vec::new(),
+            workload_refused: SmallMap::new(),
             t_frac: 0.0,
             script: None,
             epoch: 0,
@@ -510,7 +515,8 @@ impl SimDriver {
                 e.peer = Some(m);
                 self.push_event(e);
             }
-            NodeEventKind::PsyncDecided { replica, decision, why, log, .. } => {
+            NodeEventKind::PsyncDecided(d) => {
+                let replscope_core::events::PsyncDecided { replica, decision, why, log, .. } = &**d;
                 let r = node_of(replica);
                 let key = (node.to_string(), r.clone());
                 let (text, badge) = if decision == "continue" {
@@ -749,7 +755,7 @@ impl SimDriver {
             }
             match &ev.kind {
                 SimEventKind::Net { .. } => continue,
-                SimEventKind::Node { node, event } if node == from => match event {
+                SimEventKind::Node { node, event } if &**node == from => match event {
                     NodeEventKind::HandshakeStep { sent: true, text, .. } => {
                         return (MessageKind::Handshake, format!("{text} · {size}"));
                     }
@@ -757,7 +763,8 @@ impl SimDriver {
                         let id: String = replid.chars().take(8).collect();
                         return (MessageKind::Psync, format!("PSYNC {id} {offset}"));
                     }
-                    NodeEventKind::PsyncDecided { decision, .. } => {
+                    NodeEventKind::PsyncDecided(d) => {
+                        let decision = &d.decision;
                         let word = if decision == "continue" { "+CONTINUE" } else { "+FULLRESYNC" };
                         return (MessageKind::Psync, format!("{word} · {size}"));
                     }
@@ -876,14 +883,36 @@ impl SimDriver {
             if !is_master {
                 continue;
             }
-            if let Some(node) = self.sim.node_mut(&m) {
-                // The replies (+OK, or the node's error) go back to the client
-                // unread, as with redis-benchmark.
-                let _ = node.client_bytes(now, WORKLOAD_CLIENT, &bytes);
-            }
+            let Some(node) = self.sim.node_mut(&m) else { continue };
+            // The replies are +OK or the node's error; only a change of
+            // error is logged (redis-benchmark would just count them).
+            let out = node.client_bytes(now, WORKLOAD_CLIENT, &bytes);
+            let refused = first_error_reply(&out.reply_bytes);
             self.sim.pump(&m);
+            self.note_workload_refusal(&m, refused);
         }
         self.workload_bytes = bytes;
+    }
+
+    /// Logs that master `m` started (or stopped) refusing the workload's
+    /// writes with `error`.
+    fn note_workload_refusal(&mut self, m: &str, error: Option<String>) {
+        if self.workload_refused.get(m) == error.as_ref() {
+            return;
+        }
+        let text = match &error {
+            Some(e) => format!("workload: {m} refuses the writes: (error) {e}"),
+            None => format!("workload: {m} accepts the writes again"),
+        };
+        match error {
+            Some(e) => {
+                self.workload_refused.insert(m.to_string(), e);
+            }
+            None => {
+                self.workload_refused.remove(m);
+            }
+        }
+        self.note(m, "workload", text);
     }
 
     /// Plays the scenario's next steps whose time has come.
@@ -1463,4 +1492,13 @@ impl Driver for SimDriver {
             workload: self.workload,
         }
     }
+}
+
+/// The first error among pipelined simple replies (`+OK\r\n-NOREPLICAS …\r\n`),
+/// without its `-`: the workload's SETs get only `+OK` or an error.
+fn first_error_reply(replies: &[u8]) -> Option<String> {
+    replies
+        .split(|&b| b == b'\n')
+        .find_map(|line| line.strip_prefix(b"-"))
+        .map(|e| String::from_utf8_lossy(e.strip_suffix(b"\r").unwrap_or(e)).into_owned())
 }

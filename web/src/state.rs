@@ -311,7 +311,7 @@ mod tests {
     #[wasm_bindgen_test]
     fn info_in_the_console_is_raw_text_like_redis_cli() {
         let s = state().reduce(Action::Verb(Verb::RunCommand { node: "A".into(), line: "info replication".into() }));
-        let out = &s.ui.consoles["A"].entries[0].output;
+        let out = &s.ui.consoles.get("A").unwrap().entries[0].output;
         assert!(out.starts_with("# Replication\nrole:master\n"), "{out}");
         assert!(!out.contains("\\r\\n") && !out.starts_with('"'), "{out}");
     }

@@ -6,7 +6,7 @@ use replscope_web::driver::{ConsoleReply, Driver, Verb};
 use replscope_web::sim_driver::{SCENARIOS, SimDriver};
 
 /// The example scenarios' files (the app fetches them; the tests embed them).
-const FILES: [(&str, &str); 8] = [
+const FILES: [(&str, &str); 9] = [
     ("partial-resync-after-short-cut", include_str!("../../scenarios/partial-resync-after-short-cut.json")),
     ("full-resync-after-backlog-overflow", include_str!("../../scenarios/full-resync-after-backlog-overflow.json")),
     ("chain", include_str!("../../scenarios/chain.json")),
@@ -266,7 +266,7 @@ fn the_workload_sends_individual_sets_with_bounded_event_memory() {
         d.tick(16.0, 1.0);
         for e in d.sim().events_since(cursor) {
             if let SimEventKind::Node { node, event: NodeEventKind::StreamFed { cmd, .. } } = &e.kind {
-                assert_eq!(node, "A");
+                assert_eq!(&**node, "A");
                 if cmd.starts_with("SET key:0000") {
                     fed += 1;
                 } else {
@@ -289,4 +289,34 @@ fn the_workload_sends_individual_sets_with_bounded_event_memory() {
     // The replicas keep up: B has A's keys (bar the last burst in flight).
     let b = v.node("B").unwrap();
     assert!(b.keys.len() == 50 && b.link_status == Some(LinkStatus::Up));
+}
+
+#[wasm_bindgen_test]
+fn a_master_refusing_the_workload_is_logged_once_and_when_it_stops() {
+    let mut d = SimDriver::new();
+    // A has two replicas (B and C); three are required.
+    run(&mut d, "A", "CONFIG SET min-replicas-to-write 3");
+    d.apply(&Verb::SetWorkload(Workload { writes_per_s: 500, keys: 10, value_size: 8 }));
+    play_until(&mut d, 1_000, |_| false);
+    let refused = "workload: A refuses the writes: (error) NOREPLICAS Not enough good replicas to write.";
+    let v = d.view();
+    assert_eq!(v.events.iter().filter(|e| e.text == refused).count(), 1, "logged once, not per burst");
+    assert!(v.node("A").unwrap().keys.iter().all(|r| !r.key.starts_with("key:")), "no write went in");
+    run(&mut d, "A", "CONFIG SET min-replicas-to-write 0");
+    let v = play_until(&mut d, 1_000, |v| v.events.iter().any(|e| e.text == "workload: A accepts the writes again"));
+    assert!(v.is_some(), "the end of the refusal is logged");
+}
+
+#[wasm_bindgen_test]
+fn a_promoted_master_without_replicas_shows_its_own_backlog() {
+    let mut d = SimDriver::new();
+    run(&mut d, "C", "REPLICAOF NO ONE");
+    play_until(&mut d, 500, |_| false);
+    let v = d.view();
+    let c = v.node("C").unwrap();
+    assert!(c.backlog.is_some(), "a promoted replica keeps its backlog");
+    assert_eq!(replscope_web::backlog_owner(&v, Some(c)).map(|n| n.name.as_str()), Some("C"));
+    // A replica selected: its master's backlog; nothing selected: A's (it has replicas).
+    assert_eq!(replscope_web::backlog_owner(&v, v.node("B")).map(|n| n.name.as_str()), Some("A"));
+    assert_eq!(replscope_web::backlog_owner(&v, None).map(|n| n.name.as_str()), Some("A"));
 }

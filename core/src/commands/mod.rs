@@ -112,6 +112,13 @@ impl Ctx<'_> {
         self.server.propagate(Some(db), argv);
     }
 
+    /// Queues a copy of `argv` (typically the command exactly as it came)
+    /// for propagation in the selected db, into reused buffers.
+    pub fn propagate_argv<A: AsRef<[u8]>>(&mut self, argv: &[A]) {
+        let db = self.client.db;
+        self.server.propagate_argv(Some(db), argv);
+    }
+
     /// Redis's `expireIfNeeded` for the selected db. Returns true if `key`
     /// is logically expired. On a master the key is deleted and a `DEL` is
     /// propagated; a replica never deletes on its own, it only hides the key
@@ -198,6 +205,38 @@ pub fn table() -> &'static [&'static CommandSpec] {
     })
 }
 
+/// Slots of the name index: a power of two, several times the number of
+/// commands, so probe chains stay short.
+const INDEX_SLOTS: usize = 1024;
+
+/// FNV-1a of a lowercase name: a fixed function, so the index is the same
+/// on every run and target.
+fn name_hash(lower: &[u8]) -> usize {
+    let mut h: u32 = 0x811c_9dc5;
+    for &b in lower {
+        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+    }
+    h as usize
+}
+
+/// The table as an open-addressing hash index by lowercase name (built
+/// once): every command a node runs is looked up, so one hash and one
+/// comparison beat a binary search of ~8 string comparisons.
+fn index() -> &'static [Option<&'static CommandSpec>] {
+    static INDEX: std::sync::OnceLock<Vec<Option<&'static CommandSpec>>> = std::sync::OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut slots = vec![None; INDEX_SLOTS];
+        for &spec in table() {
+            let mut i = name_hash(spec.name.as_bytes()) % INDEX_SLOTS;
+            while slots[i].is_some() {
+                i = (i + 1) % INDEX_SLOTS;
+            }
+            slots[i] = Some(spec);
+        }
+        slots
+    })
+}
+
 /// Finds a command by name, case-insensitively.
 pub fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
     let mut lower = [0u8; 32];
@@ -208,8 +247,15 @@ pub fn lookup(name: &[u8]) -> Option<&'static CommandSpec> {
         *d = s.to_ascii_lowercase();
     }
     let lower = &lower[..name.len()];
-    let table = table();
-    table.binary_search_by(|c| c.name.as_bytes().cmp(lower)).ok().map(|i| table[i])
+    let index = index();
+    let mut i = name_hash(lower) % INDEX_SLOTS;
+    while let Some(spec) = index[i] {
+        if spec.name.as_bytes() == lower {
+            return Some(spec);
+        }
+        i = (i + 1) % INDEX_SLOTS;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -227,5 +273,16 @@ mod tests {
     fn lookup_is_case_insensitive() {
         assert_eq!(lookup(b"SeT").map(|c| c.name), Some("set"));
         assert!(lookup(b"nosuchcommand").is_none());
+        assert!(lookup(b"").is_none());
+        assert!(lookup(&[b'x'; 40]).is_none());
+    }
+
+    #[test]
+    fn lookup_finds_every_command_in_any_case() {
+        assert!(table().len() * 2 < INDEX_SLOTS, "grow INDEX_SLOTS");
+        for spec in table() {
+            assert_eq!(lookup(spec.name.as_bytes()).map(|c| c.name), Some(spec.name));
+            assert_eq!(lookup(spec.name.to_ascii_uppercase().as_bytes()).map(|c| c.name), Some(spec.name));
+        }
     }
 }

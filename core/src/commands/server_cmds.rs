@@ -38,7 +38,7 @@ fn unknown_subcommand(container: &str, sub: &[u8]) -> Frame {
 
 /// A `+line` array, the shape of every `… HELP` reply.
 fn help_reply(lines: &[&str]) -> Frame {
-    Frame::Array(lines.iter().map(|l| Frame::Simple((*l).to_string())).collect())
+    Frame::Array(lines.iter().map(|l| Frame::Simple((*l).to_string().into())).collect())
 }
 
 /// True if `argc` satisfies a Redis arity (`-n` = at least n).

@@ -180,12 +180,23 @@ pub fn set(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Frame {
     } else {
         None
     };
-    let found = ctx.lookup_write(key).is_some();
+    // `lookupKeyWrite` and `setKey` in one descent of the keyspace: SET
+    // is the write every workload is made of.
+    let expired = ctx.expire_if_needed(key);
     let reply = if opts.get { bulk_or_null(old) } else { Frame::ok() };
+    let db = ctx.db();
+    let slot = db.get_mut(key);
+    let found = slot.is_some() && !expired;
     if (opts.nx && found) || (opts.xx && !found) {
         return if opts.get { reply } else { Frame::Null };
     }
-    ctx.db().set(key.clone(), Value::String(value.clone()), opts.keepttl);
+    match slot {
+        Some(slot) => overwrite_string(slot, value),
+        None => db.put(key.clone(), Value::String(value.clone())),
+    }
+    if !opts.keepttl {
+        db.persist(key);
+    }
     if let Some(ms) = expire {
         ctx.db().set_expire(key, ms as u64);
         ctx.propagate(set_pxat(key, value, ms));
@@ -193,9 +204,22 @@ pub fn set(ctx: &mut Ctx, argv: &[Vec<u8>]) -> Frame {
         let kept = argv.iter().enumerate().filter(|(j, a)| *j < 3 || option_word(a) != b"get");
         ctx.propagate(kept.map(|(_, a)| a.clone()).collect());
     } else {
-        ctx.propagate(argv.to_vec());
+        ctx.propagate_argv(argv);
     }
     reply
+}
+
+/// Replaces the value in `slot` with the string `value`, reusing the old
+/// string's buffer when it is one of a similar size (no free and malloc
+/// per overwrite).
+fn overwrite_string(slot: &mut Value, value: &[u8]) {
+    match slot {
+        Value::String(old) if old.capacity() <= value.len().saturating_mul(2).max(64) => {
+            old.clear();
+            old.extend_from_slice(value);
+        }
+        _ => *slot = Value::String(value.to_vec()),
+    }
 }
 
 /// Set a key only if it does not exist: 1 if set, 0 if not.

@@ -28,14 +28,14 @@ fn decided(offset: i64, replid: &str, decision: &str) -> SimEvent {
     node_event(
         "A",
         0,
-        NodeEventKind::PsyncDecided {
+        NodeEventKind::PsyncDecided(Box::new(crate::events::PsyncDecided {
             replica: "B:6380".into(),
             replid: replid.into(),
             offset,
             decision: decision.into(),
             why: String::new(),
             log: Vec::new(),
-        },
+        })),
     )
 }
 

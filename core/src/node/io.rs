@@ -114,6 +114,7 @@ impl Node {
             let Some(c) = self.repl.conns.get_mut(&id) else { return };
             c.client = client;
             processed.reply.encode_into(&mut c.out);
+            c.parser.recycle(argv);
             if processed.close {
                 self.repl.actions.push_back(Action::Close { conn: id });
                 return;

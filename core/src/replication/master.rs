@@ -285,7 +285,7 @@ impl Node {
             self.server.stats.sync_partial_err += err;
             self.server.event(
                 now_ms,
-                NodeEventKind::PsyncDecided {
+                NodeEventKind::PsyncDecided(Box::new(crate::events::PsyncDecided {
                     replica: name.clone(),
                     replid: request.replid.clone(),
                     offset: request.offset,
@@ -297,7 +297,7 @@ impl Node {
                     .into(),
                     why: decision.why(),
                     log: lines.clone(),
-                },
+                })),
             );
             if let PsyncDecision::Continue { replid, from_offset, .. } = &decision {
                 let line = if capa_psync2 { format!("+CONTINUE {replid}\r\n") } else { "+CONTINUE\r\n".to_string() };

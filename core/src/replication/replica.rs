@@ -32,8 +32,9 @@ use crate::events::NodeEventKind;
 use crate::info::{ReplicaLinkInfo, SyncTransferInfo};
 use crate::net::{Action, Addr, ConnId, ConnectError};
 use crate::node::{Node, dispatch};
+use crate::resp::parser::{ArgvBuf, Parsed, parse_command};
 use crate::resp::{Frame, FrameParser, encode_command};
-use crate::server::{NULL_REPLID, Role, argv_summary};
+use crate::server::{NULL_REPLID, Role, argv_summary, argv_summary_text};
 
 /// Redis's `repl_state` on a replica.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -111,8 +112,11 @@ pub struct MasterLink {
     pub transfer: Option<Transfer>,
     /// `+FULLRESYNC` id and offset.
     pub full_sync: Option<(String, u64)>,
-    /// The stream parser (after the sync) and the master client's state.
+    /// The stream parser for what [`parse_command`] leaves to it (after the
+    /// sync), and the master client's state.
     pub parser: FrameParser,
+    /// The argv the stream's commands are parsed into, reused.
+    pub stream_argv: ArgvBuf,
     pub master_client: ClientState,
     /// Applied bytes of an open MULTI not yet counted (Redis advances the
     /// offset at EXEC).
@@ -144,6 +148,7 @@ impl MasterLink {
             transfer: None,
             full_sync: None,
             parser: FrameParser::new(),
+            stream_argv: ArgvBuf::new(),
             master_client: master_client_state(),
             multi_pending: Vec::new(),
             read_reploff: 0,
@@ -701,59 +706,98 @@ impl Node {
 
     /// Stream bytes: run each complete command as the master client,
     /// advance the offset, and proxy the bytes to our own backlog.
+    ///
+    /// Commands are parsed by offset straight out of `bytes` (or out of
+    /// the inbox when a command started in an earlier segment) into the
+    /// link's reused argv ([`parse_command`]): no copy of the bytes and no
+    /// allocation per command. Anything that is not a plain array of bulk
+    /// strings goes through the [`FrameParser`], which then holds the
+    /// stream until it has returned everything it was fed.
     fn stream_bytes(&mut self, now_ms: u64, conn: ConnId, bytes: &[u8]) {
         let Some(link) = &mut self.repl.link else { return };
-        link.parser.feed(bytes);
-        link.inbox.extend_from_slice(bytes);
         link.read_reploff += bytes.len() as u64;
         self.server.stats.total_net_repl_input_bytes += bytes.len() as u64;
-        // The commands are consumed from a local copy of the inbox by
-        // offset, and the unconsumed rest is kept once at the end: no
-        // shifting of the inbox per command.
-        let inbox = std::mem::take(&mut link.inbox);
+        // Taken out while commands run (they need `&mut self`), put back
+        // at the end if the link is still this one.
+        let mut inbox = std::mem::take(&mut link.inbox);
+        let mut argv = std::mem::take(&mut link.stream_argv);
+        // A frame parser that is not idle has seen the whole inbox.
+        let mut fed_from = inbox.len();
+        let data: &[u8] = if inbox.is_empty() {
+            bytes
+        } else {
+            inbox.extend_from_slice(bytes);
+            &inbox
+        };
         let mut pos = 0;
-        let mut argv: Vec<Vec<u8>> = Vec::new();
-        loop {
+        let mut failed = false;
+        while pos < data.len() {
             let Some(link) = &mut self.repl.link else { return };
             if link.conn != Some(conn) || link.state != LinkState::Connected {
                 return;
             }
+            if link.parser.is_idle() {
+                match parse_command(&data[pos..], &mut argv) {
+                    Parsed::Command(len) => {
+                        self.apply_master_command(now_ms, conn, argv.as_slice(), &data[pos..pos + len]);
+                        pos += len;
+                        continue;
+                    }
+                    Parsed::Incomplete => break,
+                    Parsed::Other => fed_from = pos,
+                }
+            }
+            // The frame parser's turn: give it what it has not seen yet.
+            let Some(link) = &mut self.repl.link else { return };
+            link.parser.feed(&data[fed_from..]);
+            fed_from = data.len();
             let (frame, len) = match link.parser.next_frame_with_len() {
                 Ok(Some(x)) => x,
                 Ok(None) => break,
                 Err(e) => {
                     self.server.log(now_ms, format!("Protocol error from MASTER: {}", e.0));
-                    self.drop_master_link(now_ms, true);
-                    return;
+                    failed = true;
+                    break;
                 }
             };
-            let end = pos + len.min(inbox.len() - pos);
-            let raw = &inbox[pos..end];
+            let end = pos + len.min(data.len() - pos);
+            let raw = &data[pos..end];
             pos = end;
             let Frame::Array(items) = frame else { continue };
-            argv.clear();
-            argv.extend(items.into_iter().map(|f| match f {
-                Frame::Bulk(b) => b,
-                Frame::Simple(s) => s.into_bytes(),
-                Frame::Integer(i) => i.to_string().into_bytes(),
-                _ => Vec::new(),
-            }));
-            self.apply_master_command(now_ms, conn, &argv, raw);
+            let items: Vec<Vec<u8>> = items
+                .into_iter()
+                .map(|f| match f {
+                    Frame::Bulk(b) => b,
+                    Frame::Simple(s) => s.into_owned().into_bytes(),
+                    Frame::Integer(i) => i.to_string().into_bytes(),
+                    _ => Vec::new(),
+                })
+                .collect();
+            self.apply_master_command(now_ms, conn, &items, raw);
+        }
+        if failed {
+            self.drop_master_link(now_ms, true);
+            return;
         }
         // Still the same link (it was not dropped or replaced meanwhile):
-        // keep what the parser has not returned yet.
+        // keep what has not been applied yet.
         let Some(link) = &mut self.repl.link else { return };
         if link.conn == Some(conn) && link.state == LinkState::Connected && link.inbox.is_empty() {
-            let mut inbox = inbox;
-            inbox.drain(..pos);
+            let rest = data.len() - pos;
+            if inbox.is_empty() {
+                inbox.extend_from_slice(&bytes[pos..]);
+            } else {
+                inbox.drain(..inbox.len() - rest);
+            }
             link.inbox = inbox;
+            link.stream_argv = argv;
         }
     }
 
     fn apply_master_command(&mut self, now_ms: u64, conn: ConnId, argv: &[Vec<u8>], raw: &[u8]) {
         let is_getack =
             argv.len() >= 2 && argv[0].eq_ignore_ascii_case(b"REPLCONF") && argv[1].eq_ignore_ascii_case(b"GETACK");
-        let summary = argv_summary(argv);
+        let summary = argv_summary_text(argv);
         if is_getack {
             self.send_ack(now_ms);
         } else if !argv.is_empty() {

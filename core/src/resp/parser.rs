@@ -7,14 +7,18 @@
 //!   protocol errors byte for byte.
 //! - [`FrameParser`]: any RESP2 values (replies, the replication stream as
 //!   a replica reads it), plus the RDB payload of a full sync.
+//! - [`parse_command`]: the replication stream's fast path, one command
+//!   into reused argument buffers (anything unusual goes to [`FrameParser`]).
 //!
 //! Neither parser allocates on the word of an untrusted length: a
 //! `*1000000000` header reserves a handful of slots, and a `$536870912`
 //! bulk is copied only once all its bytes are there.
 
+mod command;
 mod frame;
 mod inline;
 
+pub use command::{ArgvBuf, MAX_FAST_ARGS, Parsed, parse_command};
 pub use frame::{FrameParser, RdbPayload};
 pub use inline::split_args;
 
@@ -81,7 +85,16 @@ pub struct RequestParser {
     max_bulk_len: i64,
     /// Set once a protocol error has been returned: the connection is dead.
     failed: Option<ProtocolError>,
+    /// Buffers of requests handed back with [`RequestParser::recycle`],
+    /// reused for the next ones (no allocation per request once warm).
+    spare_argv: Vec<Vec<u8>>,
+    spare_args: Vec<Vec<u8>>,
 }
+
+/// [`RequestParser::recycle`] keeps at most this many argument buffers, of
+/// at most this capacity.
+const SPARE_ARGS: usize = 64;
+const SPARE_ARG_CAPACITY: usize = 4096;
 
 /// `PROTO_IOBUF_LEN`: how much Redis reads from a socket at a time.
 pub const PROTO_IOBUF_LEN: usize = 16 * 1024;
@@ -97,7 +110,15 @@ struct Multibulk {
 
 impl Default for RequestParser {
     fn default() -> Self {
-        RequestParser { buf: Vec::new(), pos: 0, multibulk: None, max_bulk_len: PROTO_MAX_BULK_LEN, failed: None }
+        RequestParser {
+            buf: Vec::new(),
+            pos: 0,
+            multibulk: None,
+            max_bulk_len: PROTO_MAX_BULK_LEN,
+            failed: None,
+            spare_argv: Vec::new(),
+            spare_args: Vec::new(),
+        }
     }
 }
 
@@ -122,6 +143,19 @@ impl RequestParser {
     pub fn feed(&mut self, bytes: &[u8]) {
         if self.failed.is_none() {
             self.buf.extend_from_slice(bytes);
+        }
+    }
+
+    /// Hands back a request's argv once it has run, so its buffers serve
+    /// the next requests.
+    pub fn recycle(&mut self, mut argv: Vec<Vec<u8>>) {
+        for arg in argv.drain(..) {
+            if self.spare_args.len() < SPARE_ARGS && arg.capacity() <= SPARE_ARG_CAPACITY {
+                self.spare_args.push(arg);
+            }
+        }
+        if argv.capacity() <= ARGV_RESERVE {
+            self.spare_argv = argv;
         }
     }
 
@@ -163,11 +197,9 @@ impl RequestParser {
                     None => return Ok(None),
                     Some(0) => continue,
                     Some(n) => {
-                        self.multibulk = Some(Multibulk {
-                            remaining: n,
-                            args: Vec::with_capacity(n.min(ARGV_RESERVE)),
-                            bulk_len: None,
-                        })
+                        let mut args = std::mem::take(&mut self.spare_argv);
+                        args.reserve_exact(n.min(ARGV_RESERVE));
+                        self.multibulk = Some(Multibulk { remaining: n, args, bulk_len: None })
                     }
                 }
             }
@@ -238,7 +270,10 @@ impl RequestParser {
                 mb.bulk_len = Some(len);
                 return Ok(None);
             }
-            mb.args.push(self.buf[self.pos..self.pos + len].to_vec());
+            let mut arg = self.spare_args.pop().unwrap_or_default();
+            arg.clear();
+            arg.extend_from_slice(&self.buf[self.pos..self.pos + len]);
+            mb.args.push(arg);
             mb.remaining -= 1;
             mb.bulk_len = None;
             self.pos += len + 2;

@@ -78,6 +78,12 @@ impl FrameParser {
         self.buf.len() - self.pos
     }
 
+    /// True when it holds nothing: no unconsumed bytes, no frame half
+    /// assembled (a fresh parser, or one that has returned all it was fed).
+    pub fn is_idle(&self) -> bool {
+        self.buf.len() == self.pos && self.stack.is_empty() && self.frame_bytes == 0
+    }
+
     /// The next complete frame, or `Ok(None)` if more bytes are needed.
     pub fn next_frame(&mut self) -> Result<Option<Frame>, ProtocolError> {
         Ok(self.next_frame_with_len()?.map(|(frame, _)| frame))
@@ -164,7 +170,7 @@ impl FrameParser {
         let (tag, body) = (line[0], &line[1..]);
         let text = || String::from_utf8_lossy(body).into_owned();
         let element = match tag {
-            b'+' => Element::Value(Frame::Simple(text())),
+            b'+' => Element::Value(Frame::Simple(text().into())),
             b'-' => Element::Value(Frame::Error(text())),
             b':' => Element::Value(Frame::Integer(number(body, "integer")?)),
             b'$' => {

@@ -177,3 +177,19 @@ fn a_huge_header_allocates_nothing_big() {
     assert_eq!(p.next_request(), Ok(None));
     assert!(p.multibulk.as_ref().is_some_and(|m| m.args.capacity() <= ARGV_RESERVE));
 }
+
+#[test]
+fn recycled_buffers_serve_the_next_requests() {
+    let mut p = RequestParser::new();
+    p.feed(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nvalue\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*1\r\n$4\r\nPING\r\n");
+    let first = p.next_request().unwrap().unwrap();
+    assert_eq!(first, vec![b"SET".to_vec(), b"k".to_vec(), b"value".to_vec()]);
+    let arg_ptrs: Vec<*const u8> = first.iter().map(|a| a.as_ptr()).collect();
+    p.recycle(first);
+    let second = p.next_request().unwrap().unwrap();
+    assert_eq!(second, vec![b"GET".to_vec(), b"k".to_vec()]);
+    assert!(second.iter().all(|a| arg_ptrs.contains(&a.as_ptr())), "argument buffers are reused");
+    p.recycle(vec![vec![0u8; 1 << 20]]);
+    assert_eq!(p.next_request().unwrap().unwrap(), vec![b"PING".to_vec()]);
+    assert!(p.spare_args.iter().all(|a| a.capacity() <= SPARE_ARG_CAPACITY));
+}
