@@ -39,7 +39,9 @@
 //! ("replica X still needs bytes from offset O"), and lets go with
 //! [`ReplicationBacklog::unpin`].
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
+
+use crate::vec_map::VecMap;
 
 /// `CONFIG_REPL_BACKLOG_MIN_SIZE`: smaller `repl-backlog-size` values are raised to this.
 pub const MIN_BACKLOG_SIZE: u64 = 16 * 1024;
@@ -132,7 +134,7 @@ pub struct ReplicationBacklog {
     histlen: u64,
     /// Replica id → offset of the next byte that replica still needs.
     /// A BTreeMap so nothing observable depends on hashing.
-    pins: BTreeMap<u64, u64>,
+    pins: VecMap<u64, u64>,
 }
 
 impl ReplicationBacklog {
@@ -144,7 +146,7 @@ impl ReplicationBacklog {
             blocks: VecDeque::new(),
             first_byte_offset: master_repl_offset + 1,
             histlen: 0,
-            pins: BTreeMap::new(),
+            pins: VecMap::new(),
         }
     }
 

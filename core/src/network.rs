@@ -44,6 +44,8 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
+use crate::vec_map::VecMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::net::{Addr, ConnId, ConnectError};
@@ -300,10 +302,10 @@ pub struct Network {
     /// `from` → `to` → parameters. Nested rather than keyed by a pair so a
     /// lookup by `&str` allocates nothing (it runs for every segment).
     links: BTreeMap<String, BTreeMap<String, Direction>>,
-    conns: BTreeMap<u64, Connection>,
+    conns: VecMap<u64, Connection>,
     /// (node, node-local id) → (connection, which end).
     ends: BTreeMap<String, BTreeMap<ConnId, (u64, usize)>>,
-    pending: BTreeMap<u64, PendingConnect>,
+    pending: VecMap<u64, PendingConnect>,
     /// Deliveries due now, ahead of everything timed (cut resets).
     immediate: VecDeque<Delivery>,
     events: VecDeque<NetEvent>,

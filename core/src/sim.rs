@@ -16,6 +16,8 @@
 #[cfg(feature = "event-hash")]
 use std::cell::Cell;
 use std::collections::BTreeMap;
+
+use crate::vec_map::VecMap;
 use std::sync::Arc;
 
 #[cfg(feature = "event-hash")]
@@ -236,7 +238,7 @@ pub struct Sim {
     /// Reused buffer for the events [`Sim::pump`] collects from a node.
     node_events: Vec<crate::events::NodeEvent>,
     /// Replies of blocked clients, waiting to be collected.
-    unblocked: BTreeMap<(String, ClientId), Frame>,
+    unblocked: VecMap<(String, ClientId), Frame>,
 }
 
 #[cfg(feature = "event-hash")]
@@ -260,7 +262,7 @@ impl Sim {
             #[cfg(feature = "event-hash")]
             hashed: Cell::new(0),
             node_events: Vec::new(),
-            unblocked: BTreeMap::new(),
+            unblocked: VecMap::new(),
         }
     }
 

@@ -77,12 +77,26 @@ impl<K: Ord, V> VecMap<K, V> {
         self.entries.iter().map(|(k, _)| k)
     }
 
+    /// Keeps the entries `keep` says yes to, in key order.
+    pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
+        self.entries.retain_mut(|(k, v)| keep(k, v));
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+}
+
+impl<'a, K, V> IntoIterator for &'a VecMap<K, V> {
+    type Item = (&'a K, &'a V);
+    type IntoIter = std::iter::Map<std::slice::Iter<'a, (K, V)>, fn(&'a (K, V)) -> (&'a K, &'a V)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter().map(|(k, v)| (k, v))
     }
 }
 
@@ -120,5 +134,7 @@ mod tests {
         assert_eq!(m.keys().copied().collect::<Vec<_>>(), vec![1, 3]);
         assert_eq!(m.values().copied().collect::<Vec<_>>(), vec!["x", "C"]);
         assert!(m.contains_key(&1) && !m.is_empty());
+        m.retain(|k, _| *k > 1);
+        assert_eq!((&m).into_iter().collect::<Vec<_>>(), vec![(&3, &"C")]);
     }
 }
