@@ -52,7 +52,7 @@ pub const MAX_STEPS: usize = 10_000;
 pub const MAX_NAME_LEN: usize = 32;
 /// Most `databases` a node may have. Redis accepts up to 2^31 - 1 and
 /// allocates every one at start (a process asking for that many dies out
-/// of memory); a scenario gets a clear error instead.
+/// of memory); a scenario or `Sim::add_node` gets a clear error instead.
 pub const MAX_DATABASES: usize = 1024;
 /// Largest single `advance_ms` and settle limit: one day.
 pub const MAX_ADVANCE_MS: u64 = 86_400_000;
@@ -233,12 +233,6 @@ fn parse_nodes(raw: Vec<RawNode>) -> Result<Vec<NodeDef>, ScenarioError> {
         // always gives the same config.
         crate::util::sort(&mut pairs);
         let spec = NodeSpec::from_pairs(&pairs).map_err(|e| err(format!("config: {e}")))?;
-        if spec.config.databases > MAX_DATABASES {
-            return Err(err(format!(
-                "config \"databases\": {} databases, more than the limit of {MAX_DATABASES}",
-                spec.config.databases
-            )));
-        }
         nodes.push(NodeDef { name: node.name, spec });
     }
     Ok(nodes)

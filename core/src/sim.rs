@@ -74,6 +74,14 @@ impl NodeSpec {
             }
         }
         let config = Config::from_pairs(&rest)?;
+        if config.databases > crate::scenario::MAX_DATABASES {
+            // Redis would allocate them all at start and die out of memory.
+            return Err(format!(
+                "\"databases\": {} databases, more than the limit of {}",
+                config.databases,
+                crate::scenario::MAX_DATABASES
+            ));
+        }
         Ok(NodeSpec { pairs: pairs.to_vec(), config, replicaof })
     }
 }

@@ -20,7 +20,7 @@ fn one_node(config: &str, steps: &str) -> String {
 fn absurd_database_counts_are_refused() {
     assert_eq!(
         error(&one_node(r#""databases":"2147483647""#, "")),
-        "node 0 (\"A\"): config \"databases\": 2147483647 databases, more than the limit of 1024"
+        "node 0 (\"A\"): config: \"databases\": 2147483647 databases, more than the limit of 1024"
     );
     assert!(Scenario::from_json(&one_node(r#""databases":"1024""#, r#"{"node":"A","cmd":["SELECT","1023"]}"#)).is_ok());
 }
@@ -72,4 +72,18 @@ fn a_million_nodes_are_refused() {
     let nodes = vec![r#"{"name":"node"}"#; 1_100_000].join(",");
     let text = format!(r#"{{"version":1,"steps":[],"nodes":[{nodes}]}}"#);
     assert!(error(&text).starts_with("scenario is 17"), "{}", error(&text));
+}
+
+/// The same limit holds for nodes added at run time (the playground's
+/// `Sim::add_node`), not only for scenario files.
+#[test]
+fn sim_add_node_refuses_absurd_database_counts() {
+    let mut sim = replscope_core::sim::Sim::new(1, 1_767_225_600_000);
+    let pairs = vec![("databases".to_string(), "2147483647".to_string())];
+    assert_eq!(
+        sim.add_node("A", &pairs),
+        Err("\"databases\": 2147483647 databases, more than the limit of 1024".to_string())
+    );
+    assert!(sim.node("A").is_none());
+    assert!(sim.add_node("A", &[("databases".to_string(), "1024".to_string())]).is_ok());
 }
