@@ -85,7 +85,6 @@ const OBSERVER: ClientId = ClientId(u64::MAX - 1);
 ///   (`ROLE` says `connect`, not `connecting`);
 /// - after a last step that is a command: the write it made has reached the
 ///   replicas (not their ACK cron, which is a second away).
-
 pub fn core_run(scenario: &Scenario) -> Run {
     let mut runner = Runner::new(scenario);
     let mut run = Run::default();

@@ -988,6 +988,27 @@ fn parse_acks(mut bytes: &[u8]) -> Option<Vec<u64>> {
     (!acks.is_empty()).then_some(acks)
 }
 
+// ----- accessors for the web UI's driver (additive) ----------------------------
+
+impl Sim {
+    /// Runs `cmds` from `client` on `node` as one pipelined batch: every
+    /// command in the same event-loop iteration, then one pump, the way a
+    /// pipelining client's writes reach the replicas in one socket write
+    /// (Redis flushes replica output in `beforeSleep`). Replies are
+    /// dropped and no `Command` events are recorded: this is the UI's
+    /// workload generator, not the console. Returns false if `node` is
+    /// not live.
+    pub fn pipeline(&mut self, node: &str, client: ClientId, cmds: Vec<Vec<Vec<u8>>>) -> bool {
+        let now = self.now_ms;
+        let Some(n) = self.node_mut(node) else { return false };
+        for argv in cmds {
+            let _ = n.command(now, client, argv);
+        }
+        self.pump(node);
+        true
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1064,26 +1085,5 @@ mod tests {
         sim.add_node("A", &[]).unwrap();
         sim.add_node("B", &[]).unwrap();
         assert_eq!(sim.settle(1000), Ok(()));
-    }
-}
-
-// ----- accessors for the web UI's driver (additive) ----------------------------
-
-impl Sim {
-    /// Runs `cmds` from `client` on `node` as one pipelined batch: every
-    /// command in the same event-loop iteration, then one pump, the way a
-    /// pipelining client's writes reach the replicas in one socket write
-    /// (Redis flushes replica output in `beforeSleep`). Replies are
-    /// dropped and no `Command` events are recorded: this is the UI's
-    /// workload generator, not the console. Returns false if `node` is
-    /// not live.
-    pub fn pipeline(&mut self, node: &str, client: ClientId, cmds: Vec<Vec<Vec<u8>>>) -> bool {
-        let now = self.now_ms;
-        let Some(n) = self.node_mut(node) else { return false };
-        for argv in cmds {
-            let _ = n.command(now, client, argv);
-        }
-        self.pump(node);
-        true
     }
 }

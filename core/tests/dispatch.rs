@@ -407,7 +407,7 @@ fn container_subcommands_are_checked_before_the_handler() {
             if argc < 2 {
                 continue;
             }
-            let mut words = vec![container.name, &sub.name[..]];
+            let mut words = vec![container.name, sub.name];
             words.resize(argc, "x");
             assert_eq!(
                 n.execute(0, C, argv(&words)),
