@@ -86,7 +86,7 @@ pub enum ConsoleReply {
     /// The node's reply.
     Frame(Frame),
     /// The node is down: redis-cli's `Could not connect …` message.
-    NotConnected { port: u16 },
+    NotConnected { host: String, port: u16 },
 }
 
 /// Runs the scene for the UI.

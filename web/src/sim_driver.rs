@@ -1005,7 +1005,7 @@ impl SimDriver {
         match self.sim.command(node, argv) {
             CommandResult::Reply(frame) => Some(ConsoleReply::Frame(frame)),
             CommandResult::ConnectionRefused => {
-                Some(ConsoleReply::NotConnected { port: self.port_of(node).unwrap_or(0) })
+                Some(ConsoleReply::NotConnected { host: node.to_string(), port: self.port_of(node).unwrap_or(0) })
             }
             CommandResult::StillBlocked => Some(ConsoleReply::Frame(Frame::Null)),
         }

@@ -220,8 +220,8 @@ pub fn console_text(line: &str, reply: &ConsoleReply) -> (String, bool) {
             let argv = split_args(line.as_bytes()).unwrap_or_default();
             (format_reply(&argv, frame), frame.is_error())
         }
-        ConsoleReply::NotConnected { port } => {
-            (format!("Could not connect to Redis at 127.0.0.1:{port}: Connection refused"), true)
+        ConsoleReply::NotConnected { host, port } => {
+            (format!("Could not connect to Redis at {host}:{port}: Connection refused"), true)
         }
     }
 }
@@ -306,6 +306,15 @@ mod tests {
         assert_eq!(e[1].output, "(nil)");
         assert_eq!(e[2].output, "(error) ERR unknown command 'FOO', with args beginning with: ");
         assert!(e[2].error);
+    }
+
+    #[wasm_bindgen_test]
+    fn a_crashed_node_refuses_the_console_like_redis_cli() {
+        let s = state().reduce(Action::Verb(Verb::Crash { node: "C".into() }));
+        let s = s.reduce(Action::Verb(Verb::RunCommand { node: "C".into(), line: "PING".into() }));
+        let e = &s.ui.consoles.get("C").unwrap().entries[0];
+        assert_eq!(e.output, "Could not connect to Redis at C:6381: Connection refused");
+        assert!(e.error);
     }
 
     #[wasm_bindgen_test]

@@ -196,7 +196,7 @@ fn nodes_come_and_go_and_scenarios_load() {
     assert_eq!(v.node("E").unwrap().port, 6383);
     assert_eq!(v.master_of("E"), Some("C"));
     d.apply(&Verb::Crash { node: "C".into() });
-    assert_eq!(run(&mut d, "C", "PING"), Some(ConsoleReply::NotConnected { port: 6381 }));
+    assert_eq!(run(&mut d, "C", "PING"), Some(ConsoleReply::NotConnected { host: "C".into(), port: 6381 }));
     assert!(d.view().node("C").unwrap().crashed);
     d.apply(&Verb::Restart { node: "C".into() });
     assert_eq!(run(&mut d, "C", "PING"), Some(ConsoleReply::Frame(Frame::Simple("PONG".into()))));

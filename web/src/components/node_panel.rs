@@ -69,7 +69,7 @@ pub fn NodePanel(props: &NodePanelProps) -> Html {
         <section class="node-panel" aria-label={format!("node {}", node.name)}>
             <header class="panel-head">
                 <h2>{ heading }</h2>
-                <span class="mono muted" title={format!("replid {}", node.replid)}>{ format!("127.0.0.1:{}", node.port) }</span>
+                <span class="mono muted" title={format!("host {} (a node's name is its host name here, as in INFO and the logs) · replid {}", node.name, node.replid)}>{ format!("{}:{}", node.name, node.port) }</span>
             </header>
             <div class="tabs" role="tablist" aria-label="node views">{ for tabs }</div>
             <div class="tab-body" role="tabpanel" aria-labelledby={format!("tab-{}", props.tab.label())}>{ body }</div>
