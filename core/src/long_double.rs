@@ -665,12 +665,75 @@ mod tests {
             cases.push(format!("0.{mantissa}"));
         }
         for case in &cases {
-            let ours = parse_f64(case);
-            let std = case.parse::<f64>().ok();
-            match (ours, std) {
-                (Some(a), Some(b)) if a.is_nan() && b.is_nan() => {}
-                (a, b) => assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits), "{case}"),
-            }
+            assert_parses_like_std(case);
+        }
+    }
+
+    /// `str::parse::<f64>` as the oracle; NaN compares equal to NaN.
+    fn assert_parses_like_std(case: &str) {
+        match (parse_f64(case), case.parse::<f64>().ok()) {
+            (Some(a), Some(b)) if a.is_nan() && b.is_nan() => {}
+            (a, b) => assert_eq!(a.map(f64::to_bits), b.map(f64::to_bits), "{case}"),
+        }
+    }
+
+    /// The exact decimal digits and exponent of the point halfway between
+    /// the positive finite double with bits `bits` and the next one up:
+    /// `(2m + 1) × 2^(e - 1)`. Ties to even decides these, the case a
+    /// correctly rounding parser most easily gets wrong.
+    fn halfway(bits: u64) -> (String, i64) {
+        let (biased, frac) = ((bits >> 52) as i64, bits & ((1 << 52) - 1));
+        let (m, e) = if biased == 0 { (frac, -1074) } else { (frac | 1 << 52, biased - 1075) };
+        let odd = Big::from_u64(2 * m + 1);
+        let e = e - 1;
+        if e >= 0 {
+            (odd.shl(e as usize).to_decimal(), 0)
+        } else {
+            // (2m + 1) / 2^k = (2m + 1) × 5^k / 10^k, and 5^k = 10^k / 2^k.
+            let k = -e;
+            (odd.mul(&Big::pow10(k as u32)).shr_with_rem(k as usize).0.to_decimal(), -k)
+        }
+    }
+
+    #[test]
+    fn parse_f64_rounds_halfway_points_at_the_edges_like_std() {
+        // The helper itself: halfway between 1 and the next double is 1 + 2^-53.
+        let (digits, exp) = halfway(1f64.to_bits());
+        assert_eq!((digits.as_str(), exp), ("100000000000000011102230246251565404236316680908203125", -53));
+        // The smallest denormals, the denormal/normal border, and the
+        // largest finite value, whose halfway point rounds to infinity.
+        for bits in [0, 1, 2, (1 << 52) - 1, 1 << 52, 0x7fef_ffff_ffff_fffe, 0x7fef_ffff_ffff_ffff] {
+            let (digits, exp) = halfway(bits);
+            assert_parses_like_std(&format!("{digits}e{exp}"));
+            assert_parses_like_std(&format!("-{digits}1e{}", exp - 1));
+        }
+        assert_eq!(parse_f64(&format!("{}e{}", halfway(0x7fef_ffff_ffff_ffff).0, 0)), Some(f64::INFINITY));
+    }
+
+    proptest::proptest! {
+        /// Exact halfway points between neighbouring doubles (normal,
+        /// denormal, and the largest finite with its overflow boundary),
+        /// and the same point nudged up by a digit far past the 17th.
+        #[test]
+        fn parse_f64_rounds_halfway_points_like_std(bits in 0u64..=0x7fef_ffff_ffff_ffff, neg: bool) {
+            let (digits, exp) = halfway(bits);
+            let sign = if neg { "-" } else { "" };
+            assert_parses_like_std(&format!("{sign}{digits}e{exp}"));
+            assert_parses_like_std(&format!("{sign}{digits}1e{}", exp - 1));
+            assert_parses_like_std(&format!("{sign}0.{digits}e{}", exp + digits.len() as i64));
+        }
+
+        /// Any short text over the grammar's alphabet: both parsers agree
+        /// on what they accept and on the value.
+        #[test]
+        fn parse_f64_accepts_what_std_accepts(case in "[-+]?[0-9.eE+-]{0,12}|[-+]?(inf|infinity|nan|InF|NAN)[0-9]?") {
+            assert_parses_like_std(&case);
+        }
+
+        /// Random significant digits anywhere in a double's range and past it.
+        #[test]
+        fn parse_f64_rounds_random_decimals_like_std(digits in "[0-9]{1,40}", frac in "[0-9]{0,20}", exp in -400i64..400) {
+            assert_parses_like_std(&format!("{digits}.{frac}e{exp}"));
         }
     }
 
