@@ -147,6 +147,28 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Unsorted input with repeated keys: each helper leaves the same
+        /// order as its slice method (equal keys keep their order). The
+        /// test above only sorts data that `sort_by_key` already ordered.
+        #[test]
+        fn helpers_match_the_slice_sorts(keys in proptest::collection::vec(0u8..6, 0..64)) {
+            let items: Vec<(u8, usize)> = keys.iter().copied().zip((0..keys.len()).rev()).collect();
+            let (mut ours, mut std) = (items.clone(), items.clone());
+            sort(&mut ours);
+            std.sort();
+            proptest::prop_assert_eq!(&ours, &std);
+            let (mut ours, mut std) = (items.clone(), items.clone());
+            sort_by(&mut ours, |a, b| b.0.cmp(&a.0));
+            std.sort_by(|a, b| b.0.cmp(&a.0));
+            proptest::prop_assert_eq!(&ours, &std);
+            let (mut ours, mut std) = (items.clone(), items);
+            sort_by_key(&mut ours, |&(k, _)| k % 3);
+            std.sort_by_key(|&(k, _)| k % 3);
+            proptest::prop_assert_eq!(ours, std);
+        }
+    }
+
     #[test]
     fn strict_i64_matches_string2ll() {
         assert_eq!(parse_strict_i64(b"0"), Some(0));
