@@ -10,12 +10,13 @@
 //! int-encoded), a third short strings, a third 32-byte strings (long enough
 //! for LZF to be tried, with `rdbcompression yes`, the default).
 
+mod common;
+
 use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, SamplingMode, Throughput, criterion_group, criterion_main};
 use replscope_core::config::Config;
-use replscope_core::keyspace::Value;
 use replscope_core::rdb;
 use replscope_core::server::Server;
 
@@ -27,16 +28,7 @@ const NOW_MS: u64 = 1_700_000_000_000;
 fn loaded_server() -> Server {
     let mut server = Server::new("bench", Config::default(), 1, NOW_MS);
     server.repl.create_backlog(1 << 20);
-    let db = server.keyspace.db_mut(0);
-    for i in 0..KEYS {
-        let key = format!("key:{i:08}").into_bytes();
-        let value = match i % 3 {
-            0 => (i as i64 * 37 - 5_000_000).to_string().into_bytes(),
-            1 => format!("v{i}").into_bytes(),
-            _ => format!("user:{i:08}:session:{:010}", i * 7).into_bytes(),
-        };
-        db.put(key, Value::String(value));
-    }
+    common::fill_strings(server.keyspace.db_mut(0), KEYS);
     server
 }
 

@@ -30,6 +30,8 @@
 //! time *and* of the thread's own CPU time (Linux `schedstat`): the second
 //! does not count time the thread spent waiting for a core.
 
+mod common;
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -185,20 +187,11 @@ fn cluster_writes(c: &mut Criterion) {
     group.finish();
 }
 
-/// A master holding `RESYNC_KEYS` keys (the `rdb` bench's value mix).
+/// A master holding `RESYNC_KEYS` keys (the `rdb` bench's dataset).
 fn loaded_master() -> Sim {
     let mut sim = Sim::new(1, DEFAULT_START_MS);
     sim.add_node("A", &[]).expect("master");
-    let db = sim.node_mut("A").expect("master is live").server.keyspace.db_mut(0);
-    for i in 0..RESYNC_KEYS {
-        let key = format!("key:{i:08}").into_bytes();
-        let value = match i % 3 {
-            0 => (i as i64 * 37 - 5_000_000).to_string().into_bytes(),
-            1 => format!("v{i}").into_bytes(),
-            _ => format!("user:{i:08}:session:{:010}", i * 7).into_bytes(),
-        };
-        db.put(key, Value::String(value));
-    }
+    common::fill_strings(sim.node_mut("A").expect("master is live").server.keyspace.db_mut(0), RESYNC_KEYS);
     sim
 }
 
