@@ -159,8 +159,8 @@ mod tests {
             std.sort();
             proptest::prop_assert_eq!(&ours, &std);
             let (mut ours, mut std) = (items.clone(), items.clone());
-            sort_by(&mut ours, |a, b| b.0.cmp(&a.0));
-            std.sort_by(|a, b| b.0.cmp(&a.0));
+            sort_by(&mut ours, |a, b| (a.0 % 2).cmp(&(b.0 % 2)).then(b.0.cmp(&a.0)));
+            std.sort_by(|a, b| (a.0 % 2).cmp(&(b.0 % 2)).then(b.0.cmp(&a.0)));
             proptest::prop_assert_eq!(&ours, &std);
             let (mut ours, mut std) = (items.clone(), items);
             sort_by_key(&mut ours, |&(k, _)| k % 3);
