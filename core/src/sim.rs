@@ -910,6 +910,13 @@ impl Sim {
         for _ in 0..1000 {
             let Some(sim_node) = self.nodes.get_mut(name) else { return };
             let Some(node) = sim_node.node.as_mut() else { return };
+            // The stream's bytes reach replicas through the backlog; the
+            // copy a node keeps for its callers (`take_outgoing`) is never
+            // read here. `Node::after_call` drops it only while the node
+            // has connections, so a master holding a backlog with none (its
+            // replicas crashed, or restarted from a file with replication
+            // info) would otherwise keep every write it makes.
+            node.server.repl.outgoing.clear();
             let shared_name = &sim_node.name;
             // Bytes first: a Close means "after what was already taken".
             for conn in node.connections_with_output() {
@@ -1015,6 +1022,25 @@ mod tests {
 
     fn argv(words: &[&str]) -> Vec<Vec<u8>> {
         words.iter().map(|w| w.as_bytes().to_vec()).collect()
+    }
+
+    #[test]
+    fn a_master_without_replicas_keeps_no_copy_of_its_stream() {
+        let mut sim = Sim::new(7, DEFAULT_START_MS);
+        sim.add_node("A", &[]).unwrap();
+        sim.add_node("B", &[]).unwrap();
+        sim.command("B", argv(&["REPLICAOF", "A", "6379"]));
+        sim.run_for(10_000);
+        assert!(sim.crash("B"));
+        sim.run_for(10_000);
+        for i in 0..100 {
+            sim.command("A", argv(&["SET", &format!("k{i}"), "v"]));
+        }
+        sim.run_for(1_000);
+        let master = sim.node("A").unwrap();
+        assert!(master.server.repl.backlog.is_some());
+        assert!(master.server.repl.master_repl_offset > 2_000);
+        assert!(master.server.repl.outgoing.is_empty());
     }
 
     #[test]

@@ -268,7 +268,7 @@ impl Node {
             conn.role = ConnRole::Replica(Box::new(replica));
         }
         if let Some(request) = request {
-            let decision = {
+            let (decision, reply_line) = {
                 let repl = &self.server.repl;
                 let view = PsyncView {
                     replid: &repl.master_replid,
@@ -277,7 +277,9 @@ impl Node {
                     master_repl_offset: repl.master_repl_offset,
                     backlog: repl.backlog.as_ref(),
                 };
-                psync::decide(&view, &request)
+                let decision = psync::decide(&view, &request);
+                let line = decision.reply_line(&view, capa_psync2);
+                (decision, line)
             };
             let lines = decision.log_lines(&name);
             let (ok, err) = decision.stats_delta();
@@ -299,9 +301,8 @@ impl Node {
                     log: lines.clone(),
                 })),
             );
-            if let PsyncDecision::Continue { replid, from_offset, .. } = &decision {
-                let line = if capa_psync2 { format!("+CONTINUE {replid}\r\n") } else { "+CONTINUE\r\n".to_string() };
-                self.continue_replica(now_ms, id, line, *from_offset);
+            if let PsyncDecision::Continue { from_offset, .. } = &decision {
+                self.continue_replica(now_ms, id, reply_line, *from_offset);
                 for l in lines {
                     self.server.log(now_ms, l);
                 }

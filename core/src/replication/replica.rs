@@ -134,6 +134,18 @@ pub struct MasterLink {
 }
 
 impl MasterLink {
+    /// The link turns into the replication stream (after `+CONTINUE` or a
+    /// loaded snapshot): a fresh master client in `db`, no MULTI pending,
+    /// `offset` bytes read.
+    fn start_stream(&mut self, now_ms: u64, db: usize, offset: u64) {
+        self.parser = FrameParser::new();
+        self.master_client = ClientState { db, ..master_client_state() };
+        self.multi_pending.clear();
+        self.read_reploff = offset;
+        self.down_since_ms = None;
+        self.last_io_ms = now_ms;
+    }
+
     /// A link not connected yet. `down_since_ms` is Redis's global
     /// `repl_down_since`: 0 (INFO: -1) in a process whose master link never
     /// went down, else when the last one did (observed on 7.0.15).
@@ -536,14 +548,10 @@ impl Node {
         self.server.log(now_ms, "MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
         let offset = self.server.repl.master_repl_offset;
         if let Some(link) = &mut self.repl.link {
-            link.parser = FrameParser::new();
             // Redis resurrects the cached master client: a transaction cut
             // short is gone, but the selected db stays (the backlog replay
             // carries no SELECT for it).
-            link.master_client = ClientState { db: cached_db, ..master_client_state() };
-            link.multi_pending.clear();
-            link.read_reploff = offset;
-            link.down_since_ms = None;
+            link.start_stream(now_ms, cached_db, offset);
         }
         self.set_link_state(now_ms, LinkState::Connected);
     }
@@ -657,12 +665,7 @@ impl Node {
                     .filter(|&db| db < self.server.keyspace.count())
                     .unwrap_or(0);
                 if let Some(link) = &mut self.repl.link {
-                    link.parser = FrameParser::new();
-                    link.master_client = ClientState { db: stream_db, ..master_client_state() };
-                    link.multi_pending.clear();
-                    link.read_reploff = offset;
-                    link.down_since_ms = None;
-                    link.last_io_ms = now_ms;
+                    link.start_stream(now_ms, stream_db, offset);
                 }
                 self.set_link_state(now_ms, LinkState::Connected);
                 if eof {

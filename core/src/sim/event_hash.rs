@@ -16,24 +16,27 @@ use serde::ser::{self, Serializer};
 
 const HASH_MUL: u64 = 0x9e37_79b9_7f4a_7c15;
 
+/// One mixing step: `word` folded into `hash`.
+fn mix(hash: u64, word: u64) -> u64 {
+    (hash.rotate_left(23) ^ word).wrapping_mul(HASH_MUL)
+}
+
 /// Folds `bytes` into `hash` eight bytes at a time (little-endian words, so
 /// the same on every target), then the length: a fast, portable, stable
 /// mix; this is a determinism check, not a defence against adversaries.
 pub(crate) fn hash_bytes(mut hash: u64, bytes: &[u8]) -> u64 {
-    let mut mix = |word: u64| {
-        hash = (hash.rotate_left(23) ^ word).wrapping_mul(HASH_MUL);
-    };
+    let mut fold = |word: u64| hash = mix(hash, word);
     let mut chunks = bytes.chunks_exact(8);
     for chunk in &mut chunks {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
-        mix(u64::from_le_bytes(word));
+        fold(u64::from_le_bytes(word));
     }
     let rest = chunks.remainder();
     let mut word = [0u8; 8];
     word[..rest.len()].copy_from_slice(rest);
-    mix(u64::from_le_bytes(word));
-    mix(bytes.len() as u64);
+    fold(u64::from_le_bytes(word));
+    fold(bytes.len() as u64);
     hash
 }
 
@@ -58,7 +61,7 @@ struct ValueHasher(u64);
 
 impl ValueHasher {
     fn word(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(23) ^ word).wrapping_mul(HASH_MUL);
+        self.0 = mix(self.0, word);
     }
 
     fn bytes(&mut self, bytes: &[u8]) {
@@ -226,53 +229,33 @@ impl Serializer for &mut ValueHasher {
     }
 }
 
-impl ser::SerializeSeq for &mut ValueHasher {
-    type Ok = ();
-    type Error = Never;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Done {
-        self.word(END);
-        Ok(())
-    }
+/// The compound serializers: every element or field is mixed in turn,
+/// then an end marker. Field names are fixed by the type (the enum tag, a
+/// string value, says which type), so only the values are mixed.
+macro_rules! compound {
+    ($($trait:ident :: $method:ident ($($key:ty)?)),* $(,)?) => {$(
+        impl ser::$trait for &mut ValueHasher {
+            type Ok = ();
+            type Error = Never;
+            fn $method<T: Serialize + ?Sized>(&mut self, $(_key: $key,)? value: &T) -> Done {
+                value.serialize(&mut **self)
+            }
+            fn end(self) -> Done {
+                self.word(END);
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for &mut ValueHasher {
-    type Ok = ();
-    type Error = Never;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Done {
-        self.word(END);
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleStruct for &mut ValueHasher {
-    type Ok = ();
-    type Error = Never;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Done {
-        self.word(END);
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleVariant for &mut ValueHasher {
-    type Ok = ();
-    type Error = Never;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Done {
-        self.word(END);
-        Ok(())
-    }
-}
+compound!(
+    SerializeSeq::serialize_element(),
+    SerializeTuple::serialize_element(),
+    SerializeTupleStruct::serialize_field(),
+    SerializeTupleVariant::serialize_field(),
+    SerializeStruct::serialize_field(&'static str),
+    SerializeStructVariant::serialize_field(&'static str),
+);
 
 impl ser::SerializeMap for &mut ValueHasher {
     type Ok = ();
@@ -281,32 +264,6 @@ impl ser::SerializeMap for &mut ValueHasher {
         key.serialize(&mut **self)
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Done {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Done {
-        self.word(END);
-        Ok(())
-    }
-}
-
-/// Field names are fixed by the type (the enum tag, a string value, says
-/// which type), so only the values are mixed.
-impl ser::SerializeStruct for &mut ValueHasher {
-    type Ok = ();
-    type Error = Never;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, _key: &'static str, value: &T) -> Done {
-        value.serialize(&mut **self)
-    }
-    fn end(self) -> Done {
-        self.word(END);
-        Ok(())
-    }
-}
-
-impl ser::SerializeStructVariant for &mut ValueHasher {
-    type Ok = ();
-    type Error = Never;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, _key: &'static str, value: &T) -> Done {
         value.serialize(&mut **self)
     }
     fn end(self) -> Done {
