@@ -115,6 +115,29 @@ impl Step {
             Step::Link { .. } => "link",
         }
     }
+
+    /// Applies a fault step (cut, partition, heal, crash, restart, link) to
+    /// `sim` at once; false, doing nothing, for the steps that run commands
+    /// or let time pass, whose pacing is the player's (the [`Runner`] runs
+    /// them to completion, the web playground spreads them over frames).
+    pub fn apply_fault(&self, sim: &mut Sim) -> bool {
+        match self {
+            Step::Cmd { .. } | Step::Settle { .. } | Step::AdvanceMs(_) => return false,
+            Step::Cut(a, b) => sim.cut(a, b),
+            Step::CutOneWay(a, b) => sim.cut_one_way(a, b),
+            Step::Partition(a, b) => sim.partition(a, b),
+            Step::PartitionOneWay(a, b) => sim.partition_one_way(a, b),
+            Step::Heal(a, b) => sim.heal(a, b),
+            Step::Crash(n) => {
+                sim.crash(n);
+            }
+            Step::Restart(n) => {
+                sim.restart(n);
+            }
+            Step::Link { a, b, latency_ms, bandwidth_kbps } => sim.set_link(a, b, *latency_ms, *bandwidth_kbps),
+        }
+        true
+    }
 }
 
 /// A scenario that does not parse or validate.
@@ -503,18 +526,10 @@ impl Runner {
                 }
             }
             Step::AdvanceMs(ms) => sim.run_for(*ms),
-            Step::Cut(a, b) => sim.cut(a, b),
-            Step::CutOneWay(a, b) => sim.cut_one_way(a, b),
-            Step::Partition(a, b) => sim.partition(a, b),
-            Step::PartitionOneWay(a, b) => sim.partition_one_way(a, b),
-            Step::Heal(a, b) => sim.heal(a, b),
-            Step::Crash(n) => {
-                sim.crash(n);
+            fault => {
+                let applied = fault.apply_fault(sim);
+                debug_assert!(applied, "every other step is a fault");
             }
-            Step::Restart(n) => {
-                sim.restart(n);
-            }
-            Step::Link { a, b, latency_ms, bandwidth_kbps } => sim.set_link(a, b, *latency_ms, *bandwidth_kbps),
         }
         Some(Ok(StepResult { step: i, verb: step.verb(), t_ms: sim.elapsed_ms(), command }))
     }

@@ -4,9 +4,12 @@
 //!
 //! One shape everywhere, so a number measured in one place means the same in
 //! the others, and it is the shape real clients give the replication stream:
-//! individual `SET key:<n> <value>` commands, as `redis-benchmark -t set -r
-//! <keys> -d <size>` sends them (pipelined or not is the sender's choice;
-//! [`SetWorkload::encode`] gives the bytes a pipelining client writes).
+//! individual `SET key:<n> <value>` commands, like those `redis-benchmark -t
+//! set -r <keys> -d <size>` sends (pipelined or not is the sender's choice;
+//! [`SetWorkload::encode`] gives the bytes a pipelining client writes). Not
+//! byte for byte: redis-benchmark 7.0 pads `<n>` to 12 digits and sends
+//! random values; here keys have 6 digits and a value starts with the
+//! write's number (see [`SetWorkload::key`], [`SetWorkload::value`]).
 //!
 //! Write `i` is a pure function of the workload and `i` (no hidden state):
 //! the same writes on native and on wasm, in any chunking.

@@ -4,15 +4,30 @@
 //
 // Used by the tests (*.test.mjs, run by `node --test`) and by budgets.mjs.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { serveDist } from './serve-dist.mjs';
 
 export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const dist = resolve(process.env.REPLSCOPE_DIST ?? join(repo, 'dist'));
 export const screenshots = resolve(process.env.REPLSCOPE_SCREENSHOTS ?? join(repo, 'target/e2e'));
+
+/** The bundle budget: wasm + js in dist/, each gzip -9 (docs/ui-budgets.md). */
+export const BUNDLE_BUDGET_BYTES = 350_000;
+
+/** The app's bundle: the wasm and the JS glue trunk emits, each gzip -9. */
+export function bundle() {
+  const files = readdirSync(dist).filter((f) => f.endsWith('.wasm') || f.endsWith('.js'));
+  const parts = files.map((f) => {
+    const bytes = readFileSync(join(dist, f));
+    return { file: f, bytes: bytes.length, gzip9: gzipSync(bytes, { level: 9 }).length };
+  });
+  const gzip9 = parts.reduce((sum, p) => sum + p.gzip9, 0);
+  return { parts, gzip9 };
+}
 
 /** Chromium flags for a quiet, reproducible headless run (no network of its own). */
 export const CHROMIUM_FLAGS = [

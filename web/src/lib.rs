@@ -290,25 +290,59 @@ pub fn show_panic_banner(message: &str) -> Result<Element, JsValue> {
     }
     let body = document.body().ok_or_else(|| JsValue::from_str("no <body> to show the panic banner in"))?;
 
+    top_banner(
+        &document,
+        &body,
+        TopBanner {
+            id: PANIC_BANNER_ID,
+            class: "panic-banner",
+            heading: "ReplScope crashed, sorry. ",
+            detail_tag: "pre",
+            detail_class: "panic-message",
+            text: message,
+            reload: "Reload",
+        },
+    )
+}
+
+/// What a [`top_banner`] says.
+pub(crate) struct TopBanner<'a> {
+    pub id: &'a str,
+    pub class: &'a str,
+    pub heading: &'a str,
+    pub detail_tag: &'a str,
+    pub detail_class: &'a str,
+    pub text: &'a str,
+    pub reload: &'a str,
+}
+
+/// A `role="alert"` banner first in `<body>`, outside Yew (the panic banner,
+/// the memory guard's notice): a heading, the detail text, and a Reload
+/// button that is a plain GET form, so it works even when wasm cannot run.
+pub(crate) fn top_banner(
+    document: &web_sys::Document,
+    body: &web_sys::HtmlElement,
+    b: TopBanner<'_>,
+) -> Result<Element, JsValue> {
     let banner = document.create_element("div")?;
-    banner.set_id(PANIC_BANNER_ID);
-    banner.set_class_name("panic-banner");
+    banner.set_id(b.id);
+    banner.set_class_name(b.class);
     banner.set_attribute("role", "alert")?;
 
     let heading = document.create_element("strong")?;
-    heading.set_text_content(Some("ReplScope crashed, sorry. "));
+    heading.set_text_content(Some(b.heading));
     banner.append_child(&heading)?;
 
-    let detail = document.create_element("pre")?;
-    detail.set_class_name("panic-message");
-    detail.set_text_content(Some(message));
+    let detail = document.create_element(b.detail_tag)?;
+    detail.set_class_name(b.detail_class);
+    detail.set_text_content(Some(b.text));
     banner.append_child(&detail)?;
 
     let form = document.create_element("form")?;
     form.set_attribute("method", "get")?;
     let reload = document.create_element("button")?;
     reload.set_attribute("type", "submit")?;
-    reload.set_text_content(Some("Reload"));
+    reload.set_text_content(Some(b.reload));
     form.append_child(&reload)?;
     banner.append_child(&form)?;
 

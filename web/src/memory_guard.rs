@@ -334,25 +334,19 @@ fn try_show_notice(text: &str) -> Result<(), JsValue> {
         return Ok(());
     }
     let body = document.body().ok_or_else(|| JsValue::from_str("no body"))?;
-    let notice = document.create_element("div")?;
-    notice.set_id(MEMORY_NOTICE_ID);
-    notice.set_class_name("panic-banner memory-notice");
-    notice.set_attribute("role", "alert")?;
-    let heading = document.create_element("strong")?;
-    heading.set_text_content(Some("Memory guard: "));
-    notice.append_child(&heading)?;
-    let detail = document.create_element("span")?;
-    detail.set_class_name("memory-notice-text");
-    detail.set_text_content(Some(text));
-    notice.append_child(&detail)?;
-    let form = document.create_element("form")?;
-    form.set_attribute("method", "get")?;
-    let reload = document.create_element("button")?;
-    reload.set_attribute("type", "submit")?;
-    reload.set_text_content(Some("Reload the page"));
-    form.append_child(&reload)?;
-    notice.append_child(&form)?;
-    body.insert_before(&notice, body.first_child().as_ref())?;
+    crate::top_banner(
+        &document,
+        &body,
+        crate::TopBanner {
+            id: MEMORY_NOTICE_ID,
+            class: "panic-banner memory-notice",
+            heading: "Memory guard: ",
+            detail_tag: "span",
+            detail_class: "memory-notice-text",
+            text,
+            reload: "Reload the page",
+        },
+    )?;
     Ok(())
 }
 

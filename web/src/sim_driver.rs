@@ -949,37 +949,13 @@ impl SimDriver {
                     self.note("", "scenario", format!("step {n}/{total}: wait {ms} ms"));
                     Wait::Until(now + ms)
                 }
-                Step::Cut(a, b) => {
-                    self.sim.cut(a, b);
-                    gap
-                }
-                Step::CutOneWay(a, b) => {
-                    self.sim.cut_one_way(a, b);
-                    gap
-                }
-                Step::Partition(a, b) => {
-                    self.sim.partition(a, b);
-                    gap
-                }
-                Step::PartitionOneWay(a, b) => {
-                    self.sim.partition_one_way(a, b);
-                    gap
-                }
-                Step::Heal(a, b) => {
-                    self.sim.heal(a, b);
-                    gap
-                }
-                Step::Crash(x) => {
-                    self.sim.crash(x);
-                    gap
-                }
-                Step::Restart(x) => {
-                    self.sim.restart(x);
-                    gap
-                }
-                Step::Link { a, b, latency_ms, bandwidth_kbps } => {
-                    self.sim.set_link(a, b, *latency_ms, *bandwidth_kbps);
+                Step::Link { .. } => {
+                    step.apply_fault(&mut self.sim);
                     Wait::Until(now)
+                }
+                fault => {
+                    fault.apply_fault(&mut self.sim);
+                    gap
                 }
             };
             self.epoch += 1;

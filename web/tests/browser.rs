@@ -3,34 +3,18 @@
 
 use replscope_web::{App, PANIC_BANNER_ID, show_panic_banner};
 use wasm_bindgen_test::*;
-use web_sys::Element;
+
+mod common;
+
+use common::{document, fresh_root, settle};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-/// A fresh div attached to `<body>`, so each test mounts into its own root.
-fn fresh_root() -> Element {
-    let root = document().create_element("div").unwrap();
-    document().body().unwrap().append_child(&root).unwrap();
-    root
-}
-
-/// Lets Yew's scheduler run: it renders on a microtask/timeout after `render()`.
-async fn yield_to_browser() {
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0).unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
-}
 
 #[wasm_bindgen_test]
 async fn app_shows_title_and_versions() {
     let root = fresh_root();
     let _app = yew::Renderer::<App>::with_root(root.clone()).render();
-    yield_to_browser().await;
+    settle().await;
 
     let text = root.text_content().unwrap_or_default();
     assert!(text.contains("ReplScope"), "no title in {text:?}");

@@ -16,29 +16,11 @@ use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlFormElement, HtmlInputElement, KeyboardEvent, KeyboardEventInit};
 use yew::Callback;
 
+mod common;
+
+use common::{fresh_root, settle};
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-fn fresh_root() -> Element {
-    let root = document().create_element("div").unwrap();
-    document().body().unwrap().append_child(&root).unwrap();
-    root
-}
-
-/// Lets Yew's scheduler run (renders, then effects): a few turns of the
-/// event loop, no wall-clock allowance. Tests that need more than one turn
-/// for a change pause the app first, so no tick re-schedules renders.
-async fn settle() {
-    for _ in 0..3 {
-        let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-            web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0).unwrap();
-        });
-        wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
-    }
-}
 
 fn find(root: &Element, selector: &str) -> Element {
     root.query_selector(selector).unwrap().unwrap_or_else(|| panic!("no {selector}"))

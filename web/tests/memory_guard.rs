@@ -14,6 +14,10 @@ use replscope_web::view::Workload;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
+mod common;
+
+use common::{fresh_root, settle};
+
 wasm_bindgen_test_configure!(run_in_browser);
 
 const GB: u64 = 1 << 30;
@@ -159,9 +163,7 @@ async fn playground_nodes_have_a_lower_proto_max_bulk_len_and_say_so() {
         Frame::Array(vec![Frame::bulk("proto-max-bulk-len"), Frame::bulk("1073741824")])
     );
 
-    let document = web_sys::window().unwrap().document().unwrap();
-    let root = document.create_element("div").unwrap();
-    document.body().unwrap().append_child(&root).unwrap();
+    let root = fresh_root();
     let _app = yew::Renderer::<App>::with_root(root.clone()).render();
     settle().await;
     let tab = root.query_selector("button[data-tab=Config]").unwrap().expect("a Config tab");
@@ -173,14 +175,4 @@ async fn playground_nodes_have_a_lower_proto_max_bulk_len_and_say_so() {
     let text = row.text_content().unwrap();
     assert!(text.contains(PROTO_MAX_BULK_LEN_NOTE), "{text}");
     assert!(text.contains("8mb here (Redis default 512mb)"), "{text}");
-}
-
-/// Lets Yew's scheduler run.
-async fn settle() {
-    for _ in 0..3 {
-        let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-            web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0).unwrap();
-        });
-        wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
-    }
 }
