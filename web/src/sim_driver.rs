@@ -110,8 +110,20 @@ const MAX_LOG_LINES: usize = 200;
 const MAX_IN_FLIGHT: usize = 200;
 /// How long an outcome badge stays on a link, in virtual ms.
 const BADGE_MS: u64 = 6_000;
-/// Virtual pause between two scenario steps, so each can be seen.
+/// Virtual pause between two scenario steps, so each can be seen. The CLI
+/// plays steps back to back, so the playground says so when a scenario
+/// loads ([`scenario_pacing_note`]).
 const SCENARIO_STEP_GAP_MS: u64 = 700;
+
+/// The log line that tells how the playground's timing of a scenario
+/// differs from `replscope run`'s.
+pub fn scenario_pacing_note(name: &str) -> String {
+    format!(
+        "playing {name}: steps {SCENARIO_STEP_GAP_MS} ms apart in virtual time so each can be watched, \
+         proto-max-bulk-len 8mb unless the file sets it; `replscope run` plays the steps back to back, so its times \
+         and offsets can differ"
+    )
+}
 /// How far the label look-ahead scans the event stream.
 const LOOKAHEAD: usize = 256;
 /// How long the driver lets the ready scene settle when it is built.
@@ -348,6 +360,7 @@ impl SimDriver {
         }
         let hint = scenario.description.clone().unwrap_or_default();
         let mut d = SimDriver::around(sim, name, &hint);
+        d.note("", "scenario", scenario_pacing_note(name));
         let now = d.sim.now_ms();
         d.script = Some(Script { steps: scenario.steps.clone(), next: 0, wait: Wait::Until(now) });
         d.consume();

@@ -320,3 +320,13 @@ fn a_promoted_master_without_replicas_shows_its_own_backlog() {
     assert_eq!(replscope_web::backlog_owner(&v, v.node("B")).map(|n| n.name.as_str()), Some("A"));
     assert_eq!(replscope_web::backlog_owner(&v, None).map(|n| n.name.as_str()), Some("A"));
 }
+
+#[wasm_bindgen_test]
+fn a_loaded_scenario_says_how_its_timing_differs_from_the_cli() {
+    let mut d = SimDriver::new();
+    let name = "chain";
+    d.apply(&Verb::LoadScenario { name: name.into(), json: scenario_json(name).into() });
+    let note = replscope_web::sim_driver::scenario_pacing_note(name);
+    assert!(note.contains("700 ms apart") && note.contains("replscope run"), "{note}");
+    assert!(d.view().events.iter().any(|e| e.kind == "scenario" && e.text == note), "the note is in the event log");
+}
